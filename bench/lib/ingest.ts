@@ -1,0 +1,94 @@
+/** The ingest side of every scenario: POST /api/events exactly as an ingesting service would. */
+
+import { now, sleep } from "./clock.ts";
+import { makeMessage } from "./payload.ts";
+import type { RunningTarget } from "../targets/types.ts";
+
+export interface IngestStats {
+  requests: number;
+  failed: number;
+  /** Events acknowledged with 201 (committed, for belfry and the peer). */
+  acknowledged: number;
+  failures: string[];
+  /** Request round-trip times (ms): send → 201 received. */
+  ackMs: number[];
+}
+
+/** A fresh, empty tally. */
+export function emptyStats(): IngestStats {
+  return { requests: 0, failed: 0, acknowledged: 0, failures: [], ackMs: [] };
+}
+
+let seq = 0;
+
+/** Sends one request for `users` (one event each), stamping the send time into every message. */
+export async function sendEvents(target: RunningTarget, users: string[], stats: IngestStats): Promise<void> {
+  const sentAt = now();
+  const events = users.map((u) => ({ user_id: u, type: "bench", message: makeMessage(seq++, sentAt) }));
+  const body = JSON.stringify(events.length === 1 ? events[0] : { events });
+  stats.requests++;
+  try {
+    const res = await fetch(target.ingestUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${target.ingestKey}` },
+      body,
+    });
+    const text = await res.text();
+    if (res.status !== 201) throw new Error(`HTTP ${res.status}: ${text.slice(0, 160)}`);
+    stats.acknowledged += events.length;
+    stats.ackMs.push(now() - sentAt);
+  } catch (err) {
+    stats.failed++;
+    if (stats.failures.length < 5) stats.failures.push(String((err as Error).message ?? err));
+  }
+}
+
+/** Splits `users` into batches of `batchSize` and sends them all at once. */
+export async function burst(target: RunningTarget, users: string[], batchSize: number, stats: IngestStats): Promise<void> {
+  const batches: string[][] = [];
+  for (let i = 0; i < users.length; i += batchSize) batches.push(users.slice(i, i + batchSize));
+  await Promise.all(batches.map((b) => sendEvents(target, b, stats)));
+}
+
+export interface PacedOptions {
+  ratePerSec: number;
+  durationMs: number;
+  /** Events per request (1 = single-event requests). */
+  batchSize: number;
+  pickUser: () => string;
+  /** Cap on requests in flight; reaching it means the target fell behind, and is reported. */
+  maxInFlight: number;
+}
+
+/** Sends `ratePerSec` events for `durationMs` on a fixed schedule (open loop: sends do not wait for answers). */
+export async function paced(target: RunningTarget, o: PacedOptions, stats: IngestStats): Promise<{ lagged: number }> {
+  const start = now();
+  const pending = new Set<Promise<void>>();
+  let sent = 0;
+  let lagged = 0;
+  while (now() - start < o.durationMs) {
+    const due = Math.floor(((now() - start) / 1000) * o.ratePerSec);
+    while (sent + o.batchSize <= due) {
+      if (pending.size >= o.maxInFlight) { lagged++; break; }
+      const users = Array.from({ length: o.batchSize }, o.pickUser);
+      const p = sendEvents(target, users, stats).finally(() => pending.delete(p));
+      pending.add(p);
+      sent += o.batchSize;
+    }
+    await sleep(2);
+  }
+  await Promise.all(pending);
+  return { lagged };
+}
+
+/** Closed loop for throughput: `concurrency` clients each send back-to-back requests for `durationMs`. */
+export async function saturate(target: RunningTarget, concurrency: number, batchSize: number, durationMs: number, pickUser: () => string, stats: IngestStats): Promise<number> {
+  const start = now();
+  const client = async (): Promise<void> => {
+    while (now() - start < durationMs) {
+      await sendEvents(target, Array.from({ length: batchSize }, pickUser), stats);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  return now() - start;
+}

@@ -1,0 +1,132 @@
+/**
+ * A load-generator subprocess: holds up to ~9,500 sockets (the per-process open-file cap is 20,000),
+ * records connect times and delivery latencies, and reports to the harness over IPC.
+ */
+
+import { now } from "../lib/clock.ts";
+import { tokenSigner } from "../lib/jwt.ts";
+import { parseMessage } from "../lib/payload.ts";
+import { decode, socketUrl } from "./codec.ts";
+import type { Command, ConnectCommand, Report } from "./messages.ts";
+
+const sockets: WebSocket[] = [];
+let latencies: number[] = [];
+let seen = new Set<number>();
+let duplicates = 0;
+let unparsable = 0;
+let firstAt = 0;
+let lastAt = 0;
+let received = 0;
+let open = 0;
+let connecting = 0;
+let errors = 0;
+let closedUnexpectedly = 0;
+let closing = false;
+
+function report(r: Report): void {
+  process.send?.(r);
+}
+
+function onNotification(message: string | undefined): void {
+  const at = now();
+  const parsed = message ? parseMessage(message) : null;
+  if (!parsed) { unparsable++; return; }
+  // Every event has its own seq and goes to one user, who has one socket: a repeated seq is a duplicate.
+  if (seen.has(parsed.seq)) duplicates++;
+  else seen.add(parsed.seq);
+  received++;
+  if (firstAt === 0) firstAt = at;
+  lastAt = at;
+  latencies.push(at - parsed.sentAt);
+}
+
+/** Opens one socket and resolves with its connect time once the server says it is subscribed. */
+function connectOne(cmd: ConnectCommand, url: string, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = now();
+    let ready = false;
+    const ws = new WebSocket(url);
+    const timer = setTimeout(() => { if (!ready) { ws.close(); reject(new Error("timeout")); } }, cmd.timeoutMs);
+    ws.onmessage = (ev) => {
+      try {
+        const d = decode(cmd.protocol, ev.data as string, token);
+        if (d.reply) ws.send(d.reply);
+        if (d.kind === "notification") onNotification(d.message);
+        else if (d.kind === "ready" && !ready) {
+          ready = true;
+          clearTimeout(timer);
+          resolve(now() - started);
+        }
+      } catch (err) {
+        if (!ready) { clearTimeout(timer); ws.close(); reject(err as Error); }
+      }
+    };
+    ws.onclose = (ev) => {
+      clearTimeout(timer);
+      if (!ready) reject(new Error(`closed ${ev.code} before ready`));
+      else if (!closing) { closedUnexpectedly++; open--; }
+    };
+    ws.onerror = () => { if (!ready) { clearTimeout(timer); reject(new Error("socket error")); } };
+    sockets.push(ws);
+  });
+}
+
+async function connectAll(cmd: ConnectCommand): Promise<void> {
+  const sign = tokenSigner(cmd.jwtSecret);
+  const connectMs: number[] = [];
+  const errorSamples: string[] = [];
+  let mine = 0;
+  let myErrors = 0;
+  const started = now();
+  let next = cmd.from;
+  const lane = async (): Promise<void> => {
+    while (next < cmd.to) {
+      const i = next++;
+      const token = await sign(`${cmd.userPrefix}${i}`);
+      const base = cmd.wsUrls[i % cmd.wsUrls.length] as string;
+      const url = socketUrl(cmd.protocol, base, token);
+      connecting++;
+      try {
+        connectMs.push(await connectOne(cmd, url, token));
+        open++;
+        mine++;
+      } catch (err) {
+        errors++;
+        myErrors++;
+        if (errorSamples.length < 5) errorSamples.push(String((err as Error).message ?? err));
+      } finally {
+        connecting--;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, cmd.concurrency) }, lane));
+  report({ op: "connected", open: mine, errors: myErrors, errorSamples, connectMs, wallMs: now() - started });
+}
+
+const ticker = setInterval(() => report({ op: "progress", open, connecting, errors, received, closedUnexpectedly }), 500);
+
+process.on("message", (raw) => {
+  const cmd = raw as Command;
+  switch (cmd.op) {
+    case "connect":
+      void connectAll(cmd);
+      break;
+    case "reset":
+      latencies = []; seen = new Set(); duplicates = 0; unparsable = 0; firstAt = 0; lastAt = 0; received = 0;
+      break;
+    case "collect":
+      report({ op: "collected", latencies, duplicates, unparsable, firstAt, lastAt, open, closedUnexpectedly });
+      break;
+    case "clock":
+      report({ op: "clock", childNow: now() });
+      break;
+    case "close":
+      closing = true;
+      clearInterval(ticker);
+      for (const ws of sockets) ws.close();
+      setTimeout(() => process.exit(0), 300);
+      break;
+  }
+});
+
+report({ op: "ready" });

@@ -1,0 +1,77 @@
+/**
+ * createApp(deps): the Hono app: request logging, body limits, route mounts, and the one error mapper.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Sql } from './db/client.ts';
+import type { Bus } from './bus/messages.ts';
+import type { Logger } from './log.ts';
+import type { VerifyToken } from './auth/tokens.ts';
+import type { Ingestor } from './ingest/ingestor.ts';
+import type { Metrics } from './metrics.ts';
+import { AppError, errorBody, toAppError } from './errors.ts';
+import { requireIngestKey } from './auth/middleware.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { demoRoutes } from './routes/demo.ts';
+import { staticRoutes } from './routes/static.ts';
+
+export interface AppDeps {
+  sql: Sql;
+  bus: Bus;
+  log: Logger;
+  verifyToken: VerifyToken;
+  ingestApiKey: string;
+  ingestor: Ingestor;
+  metrics: Metrics;
+  /** The built panel; omitted, nothing is served at `/`. */
+  staticDir?: string;
+  /** Set in demo mode only: enables /api/demo with this secret. */
+  demoJwtSecret?: string;
+}
+
+const kib = 1024;
+
+function limit(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError(413, 'payload_too_large', `The body is larger than ${maxSize / kib} KiB`);
+    },
+  });
+}
+
+/** Builds the HTTP app (everything but the /ws upgrade, which server.ts handles). */
+export function createApp(deps: AppDeps) {
+  const { log } = deps;
+  const app = new Hono();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    // The path only: a query string may hold a token.
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  app.use('/api/events', limit(4096 * kib));
+  app.use('/api/*', async (c, next) => (c.req.path === '/api/events' ? next() : limit(16 * kib)(c, next)));
+
+  app.route('/', healthRoutes(deps));
+  app.get('/metrics', requireIngestKey(deps.ingestApiKey), async (c) =>
+    c.text(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType }),
+  );
+  app.route('/api/notifications', notificationRoutes(deps));
+  app.route('/api/events', eventRoutes(deps));
+  if (deps.demoJwtSecret) app.route('/api/demo', demoRoutes({ ...deps, jwtSecret: deps.demoJwtSecret }));
+  if (deps.staticDir) app.route('/', staticRoutes(deps.staticDir));
+
+  app.notFound(() => {
+    throw new AppError(404, 'not_found', 'Not found');
+  });
+  app.onError((error, c) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) log.error({ err: error, path: c.req.path }, 'request failed');
+    return c.json(errorBody(appError), appError.status);
+  });
+  return app;
+}

@@ -1,0 +1,54 @@
+/**
+ * End-user tokens: HS256 JWTs whose `sub` is the user id. Verification allows exactly one algorithm,
+ * requires `exp` and `sub`, and turns every failure into the same 401.
+ */
+import { SignJWT, jwtVerify } from 'jose';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+
+/** A user id: what `sub` and ingest `user_id` may hold. Control characters are refused (NUL cannot be stored). */
+export const userIdSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+
+export interface VerifiedToken {
+  userId: string;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+}
+
+export type VerifyToken = (token: string) => Promise<VerifiedToken>;
+
+const claimsSchema = z.object({ sub: userIdSchema, exp: z.number().int().positive() });
+
+/** The one 401 every bad token gets: the client learns nothing about why. */
+export const invalidToken = () => new AppError(401, 'unauthorized', 'Missing or invalid token');
+
+/** Returns a verifier for HS256 tokens signed with `secret`. */
+export function createTokenVerifier(secret: string): VerifyToken {
+  const key = new TextEncoder().encode(secret);
+  return async (token) => {
+    // A JWT is three base64url parts; anything longer than a few KB is not one of ours.
+    if (token.length > 4096) throw invalidToken();
+    try {
+      const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
+      const claims = claimsSchema.safeParse(payload);
+      if (!claims.success) throw invalidToken();
+      return { userId: claims.data.sub, exp: claims.data.exp };
+    } catch {
+      throw invalidToken();
+    }
+  };
+}
+
+/** Signs an HS256 token for `userId`; used by demo mode and tests. */
+export async function signToken(secret: string, userId: string, expiresInSeconds = 3600): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
+    .sign(new TextEncoder().encode(secret));
+}

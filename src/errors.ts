@@ -1,0 +1,71 @@
+/**
+ * Errors: throw an AppError anywhere, and one mapper turns any error into the JSON error shape.
+ * Nothing else writes error responses, so no stack, SQL or token can leak through a forgotten path.
+ */
+import type { z } from 'zod';
+
+export type ErrorCode =
+  | 'invalid_json'
+  | 'validation_failed'
+  | 'unauthorized'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unavailable'
+  | 'internal';
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** An error with an HTTP status and a stable code, safe to show to the client as it is. */
+export class AppError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 404 | 405 | 413 | 415 | 429 | 500 | 503,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetail[],
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+/** Builds the validation error for a failed zod parse, one detail per issue. */
+export function validationError(error: z.ZodError, message = 'Request is invalid'): AppError {
+  const details = error.issues.slice(0, 50).map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+  return new AppError(400, 'validation_failed', message, details);
+}
+
+/** Postgres error codes that mean "the database is not there right now", not "the request is bad". */
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '53300']);
+
+/** Maps any thrown value to an AppError; unknown errors become `internal` and should be logged by the caller. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && unavailableCodes.has(code)) {
+    return new AppError(503, 'unavailable', 'A backing service is unavailable; nothing was changed. Retry later.');
+  }
+  // Characters Postgres cannot store (a NUL slipping past validation, broken encodings): the input is bad.
+  if (code === '22P05' || code === '22021' || code === '54000') {
+    return new AppError(400, 'validation_failed', 'The request contains characters or sizes the store cannot accept');
+  }
+  return new AppError(500, 'internal', 'Internal error');
+}
+
+/** The JSON body for an AppError. */
+export function errorBody(error: AppError) {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+    },
+  };
+}

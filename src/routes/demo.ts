@@ -1,0 +1,37 @@
+/**
+ * Demo mode (embedded default with a generated secret, never in production): a ready session for the
+ * demo user, and a way for that user to send themselves a notification from the demo page.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { requireUser, type UserEnv } from '../auth/middleware.ts';
+import { signToken, type VerifyToken } from '../auth/tokens.ts';
+import { eventSchema } from '../ingest/event-schema.ts';
+import type { Ingestor } from '../ingest/ingestor.ts';
+import { jsonBody, methodNotAllowed } from './input.ts';
+
+export const demoUserId = 'demo';
+
+export interface DemoDeps {
+  jwtSecret: string;
+  verifyToken: VerifyToken;
+  ingestor: Ingestor;
+}
+
+const demoBody = z.strictObject({
+  type: eventSchema.shape.type.optional(),
+  message: eventSchema.shape.message,
+});
+
+/** The routes, to mount at /api/demo. */
+export function demoRoutes({ jwtSecret, verifyToken, ingestor }: DemoDeps) {
+  return new Hono<UserEnv>()
+    .get('/session', async (c) => c.json({ user_id: demoUserId, token: await signToken(jwtSecret, demoUserId, 12 * 3600) }))
+    .all('/session', methodNotAllowed)
+    .post('/notifications', requireUser(verifyToken), async (c) => {
+      const { type = 'demo', message } = await jsonBody(c, demoBody);
+      const ids = await ingestor.ingest([{ user_id: c.var.userId, type, message }]);
+      return c.json({ ids }, 201);
+    })
+    .all('/notifications', methodNotAllowed);
+}

@@ -1,0 +1,27 @@
+/**
+ * POST /api/events: service-to-service ingestion with the ingest key. One event or a batch of up to 1000;
+ * 201 with the ids in request order once committed.
+ */
+import { Hono } from 'hono';
+import { requireIngestKey } from '../auth/middleware.ts';
+import { ingestBodySchema } from '../ingest/event-schema.ts';
+import type { Ingestor } from '../ingest/ingestor.ts';
+import { jsonBody, methodNotAllowed } from './input.ts';
+
+export interface EventRoutesDeps {
+  ingestApiKey: string;
+  ingestor: Ingestor;
+}
+
+/** The routes, to mount at /api/events. */
+export function eventRoutes({ ingestApiKey, ingestor }: EventRoutesDeps) {
+  return new Hono()
+    .use(requireIngestKey(ingestApiKey))
+    .post('/', async (c) => {
+      const body = await jsonBody(c, ingestBodySchema);
+      const events = 'events' in body ? body.events : [body];
+      const ids = await ingestor.ingest(events);
+      return c.json({ ids }, 201);
+    })
+    .all('/', methodNotAllowed);
+}

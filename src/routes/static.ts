@@ -1,0 +1,44 @@
+/**
+ * The built panel (web/dist) at `/`: files as they are, `/` as index.html, with a CSP that allows no inline script.
+ */
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { normalize, resolve, sep } from 'node:path';
+
+/** Serves files under `dir`; anything outside it, or missing, falls through to the 404 handler. */
+export function staticRoutes(dir: string) {
+  const root = resolve(dir);
+  return new Hono()
+    .use(
+      secureHeaders({
+        contentSecurityPolicy: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      }),
+    )
+    .get('*', async (c, next) => {
+      const path = c.req.path === '/' ? '/index.html' : c.req.path;
+      const file = resolve(root, normalize(`.${decodeURIComponentSafe(path)}`));
+      if (!file.startsWith(root + sep)) return next();
+      const blob = Bun.file(file);
+      if (!(await blob.exists())) return next();
+      const immutable = path.startsWith('/assets/');
+      c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      return c.body(blob.stream(), 200, { 'Content-Type': blob.type });
+    });
+}
+
+function decodeURIComponentSafe(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The panel's only caller of `fetch`: belfry's REST API for one user, plus the demo-mode routes
+ * the demo page uses. Errors become {@link ApiError} carrying the contract's `error.code`.
+ */
+import { parseNotificationList } from './protocol.ts';
+import type { Filter, Page } from './types.ts';
+
+/** A failed call: HTTP status (0 when the network failed) and the contract's error code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** What the notification store needs from the server. */
+export interface NotificationApi {
+  list(query: { status: Filter; limit: number; cursor?: string | null }): Promise<Page>;
+  markRead(id: string): Promise<void>;
+  markAllRead(): Promise<void>;
+  unreadCount(): Promise<number>;
+}
+
+/** Options for {@link createApi}. */
+export interface ApiOptions {
+  /** Origin (and optional path prefix) of the belfry server, without a trailing slash. */
+  baseUrl: string;
+  /** Returns the user's JWT; called for every request so a host can refresh it. */
+  getToken: () => string | Promise<string>;
+  fetchImpl?: typeof fetch;
+}
+
+type Fetch = typeof fetch;
+
+async function send(fetchImpl: Fetch, url: string, init: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, init);
+  } catch {
+    throw new ApiError(0, 'network', 'The server could not be reached');
+  }
+  if (response.ok) return response;
+  let code = 'http_' + response.status;
+  let message = response.statusText || 'Request failed';
+  try {
+    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.code === 'string') code = body.error.code;
+    if (typeof body.error?.message === 'string') message = body.error.message;
+  } catch {
+    // Not JSON (a proxy's error page, say): keep the status-derived code.
+  }
+  throw new ApiError(response.status, code, message);
+}
+
+/** Creates the REST client for one user's notifications. */
+export function createApi({ baseUrl, getToken, fetchImpl = (...args) => fetch(...args) }: ApiOptions): NotificationApi {
+  const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
+    const attempt = async (token: string) =>
+      send(fetchImpl, baseUrl + path, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` },
+      });
+    const token = await getToken();
+    try {
+      return await attempt(token);
+    } catch (error) {
+      // An expired token: ask the host once for a fresh one, and retry only if it changed.
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      const fresh = await getToken();
+      if (fresh === token) throw error;
+      return attempt(fresh);
+    }
+  };
+  const postJson = (path: string, body?: unknown) =>
+    call(path, {
+      method: 'POST',
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+
+  return {
+    async list({ status, limit, cursor }) {
+      const query = new URLSearchParams({ status, limit: String(limit) });
+      if (cursor) query.set('cursor', cursor);
+      const response = await call(`/api/notifications?${query}`);
+      const items = parseNotificationList(await response.json());
+      return { items, nextCursor: response.headers.get('x-next-cursor') || null };
+    },
+    async markRead(id) {
+      await postJson('/api/notifications/read', { id });
+    },
+    async markAllRead() {
+      await postJson('/api/notifications/read-all');
+    },
+    async unreadCount() {
+      const response = await call('/api/notifications/unread-count');
+      const body = (await response.json()) as { count?: unknown };
+      if (typeof body.count !== 'number') throw new ApiError(200, 'invalid_response', 'No count in response');
+      return body.count;
+    },
+  };
+}
+
+/** The demo user's session, or null when the server is not in demo mode (404). */
+export async function fetchDemoSession(
+  baseUrl: string,
+  fetchImpl: Fetch = (...args) => fetch(...args),
+): Promise<{ user_id: string; token: string } | null> {
+  try {
+    const response = await send(fetchImpl, `${baseUrl}/api/demo/session`, {});
+    const body = (await response.json()) as { user_id?: unknown; token?: unknown };
+    if (typeof body.user_id !== 'string' || typeof body.token !== 'string') return null;
+    return { user_id: body.user_id, token: body.token };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+/** Sends a test notification to the demo user; returns the new ids. */
+export async function sendDemoNotification(
+  baseUrl: string,
+  token: string,
+  body: { type?: string; message: string },
+  fetchImpl: Fetch = (...args) => fetch(...args),
+): Promise<string[]> {
+  const response = await send(fetchImpl, `${baseUrl}/api/demo/notifications`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const parsed = (await response.json()) as { ids?: unknown };
+  return Array.isArray(parsed.ids) ? parsed.ids.map(String) : [];
+}

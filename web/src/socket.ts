@@ -1,0 +1,223 @@
+/**
+ * The panel's only WebSocket owner: connects to `/ws`, reconnects with capped full-jitter backoff,
+ * sends PING heartbeats to notice dead connections (laptop sleep, dropped Wi-Fi) and hands every
+ * parsed frame to its listeners. The constructor and timers are injectable so tests need no network.
+ */
+import { fullJitterDelay } from './backoff.ts';
+import { parseFrame } from './protocol.ts';
+import type { Frame, SocketStatus } from './types.ts';
+
+/** The part of the browser WebSocket the panel uses. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+/** Anything constructible like `WebSocket`. */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** Timer functions, injectable so tests can drive time by hand. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Options for {@link createSocket}. */
+export interface SocketOptions {
+  /** Called before every attempt, so a refreshed token is used on reconnect. */
+  url: () => string | Promise<string>;
+  WebSocketImpl?: WebSocketConstructor;
+  timers?: Timers;
+  random?: () => number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
+}
+
+/** A WebSocket that keeps itself connected until stopped. */
+export interface ReconnectingSocket {
+  start(): void;
+  stop(): void;
+  /** Retries at once (after `online`), forgetting the backoff. */
+  reconnectNow(): void;
+  /** Pings now and reconnects if no answer comes (after the tab becomes visible again). */
+  check(): void;
+  status(): SocketStatus;
+  onFrame(listener: (frame: Frame) => void): () => void;
+  onStatus(listener: (status: SocketStatus) => void): () => void;
+}
+
+const OPEN = 1;
+const PING = JSON.stringify({ type: 'PING' });
+
+const defaultTimers: Timers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Creates a reconnecting socket; nothing happens until `start()`. */
+export function createSocket({
+  url,
+  WebSocketImpl = globalThis.WebSocket as unknown as WebSocketConstructor,
+  timers = defaultTimers,
+  random = Math.random,
+  baseDelayMs = 500,
+  maxDelayMs = 30_000,
+  pingIntervalMs = 25_000,
+  pongTimeoutMs = 10_000,
+}: SocketOptions): ReconnectingSocket {
+  const frameListeners = new Set<(frame: Frame) => void>();
+  const statusListeners = new Set<(status: SocketStatus) => void>();
+  let ws: WebSocketLike | null = null;
+  let status: SocketStatus = 'closed';
+  let running = false;
+  let attempt = 0;
+  let everFailed = false;
+  let generation = 0;
+  let retryTimer: unknown = null;
+  let pingTimer: unknown = null;
+  let pongTimer: unknown = null;
+
+  const setStatus = (next: SocketStatus) => {
+    if (next === status) return;
+    status = next;
+    for (const listener of statusListeners) listener(next);
+  };
+  const clear = (handle: unknown) => {
+    if (handle !== null) timers.clearTimeout(handle);
+    return null;
+  };
+  const clearHeartbeat = () => {
+    pingTimer = clear(pingTimer);
+    pongTimer = clear(pongTimer);
+  };
+
+  const ping = (timeoutMs: number) => {
+    if (!ws || ws.readyState !== OPEN) return;
+    ws.send(PING);
+    pongTimer ??= timers.setTimeout(() => drop(ws, 4000), timeoutMs);
+  };
+  const scheduleHeartbeat = () => {
+    pingTimer = clear(pingTimer);
+    pingTimer = timers.setTimeout(() => {
+      pingTimer = null;
+      ping(pongTimeoutMs);
+      scheduleHeartbeat();
+    }, pingIntervalMs);
+  };
+
+  const scheduleRetry = (code?: number) => {
+    if (!running || retryTimer !== null) return;
+    everFailed = true;
+    setStatus('reconnecting');
+    // 1008/1009 mean the server rejected what this client sent: retrying fast would only repeat it.
+    const delay =
+      code === 1008 || code === 1009
+        ? maxDelayMs
+        : fullJitterDelay(attempt, { baseMs: baseDelayMs, capMs: maxDelayMs, random });
+    attempt += 1;
+    retryTimer = timers.setTimeout(() => {
+      retryTimer = null;
+      void connect();
+    }, delay);
+  };
+
+  /** Forgets `socket` (if still current), closes it and schedules the next attempt. */
+  function drop(socket: WebSocketLike | null, code?: number) {
+    if (!socket || socket !== ws) return;
+    ws = null;
+    clearHeartbeat();
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    try {
+      socket.close();
+    } catch {
+      // Already closing: nothing to do.
+    }
+    scheduleRetry(code);
+  }
+
+  async function connect() {
+    const mine = ++generation;
+    setStatus(everFailed ? 'reconnecting' : 'connecting');
+    let target: string;
+    try {
+      target = await url();
+    } catch {
+      if (mine === generation) scheduleRetry();
+      return;
+    }
+    if (!running || mine !== generation) return;
+    let socket: WebSocketLike;
+    try {
+      socket = new WebSocketImpl(target);
+    } catch {
+      scheduleRetry();
+      return;
+    }
+    ws = socket;
+    socket.onopen = () => scheduleHeartbeat();
+    socket.onmessage = (event) => {
+      if (socket !== ws) return;
+      pongTimer = clear(pongTimer);
+      const frame = parseFrame(event.data);
+      if (!frame || frame.type === 'PONG') return;
+      if (frame.type === 'READY') {
+        // Only a socket that got as far as READY proves the server is healthy: reset the backoff here.
+        attempt = 0;
+        setStatus('open');
+      }
+      for (const listener of frameListeners) listener(frame);
+    };
+    socket.onclose = (event) => drop(socket, event.code);
+    socket.onerror = () => {
+      // A close event always follows an error; reconnecting is handled there.
+    };
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      void connect();
+    },
+    stop() {
+      running = false;
+      generation += 1;
+      retryTimer = clear(retryTimer);
+      clearHeartbeat();
+      const socket = ws;
+      ws = null;
+      if (socket) {
+        socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+        socket.close(1000);
+      }
+      setStatus('closed');
+    },
+    reconnectNow() {
+      if (!running || ws) return;
+      retryTimer = clear(retryTimer);
+      attempt = 0;
+      void connect();
+    },
+    check() {
+      if (!running) return;
+      if (ws && ws.readyState === OPEN) ping(Math.min(pongTimeoutMs, 5_000));
+      else if (!ws) this.reconnectNow();
+    },
+    status: () => status,
+    onFrame(listener) {
+      frameListeners.add(listener);
+      return () => frameListeners.delete(listener);
+    },
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+  };
+}
