@@ -1,0 +1,56 @@
+/**
+ * Ingest: notifications committed per second through POST /api/events, no sockets open.
+ * Batched (1000-event requests, a few clients) and single-event (many concurrent clients, group commit).
+ */
+
+import { emptyStats, saturate } from "../lib/ingest.ts";
+import { ticking, progressDone } from "../lib/progress.ts";
+import { sampleProcs, cpuCores } from "../lib/proc.ts";
+import { startTarget } from "../targets/start.ts";
+import type { TargetName } from "../targets/types.ts";
+import type { ScenarioContext, ScenarioResult } from "./types.ts";
+
+export interface IngestParams {
+  durationSec: number;
+  batchedConcurrency: number;
+  batchSize: number;
+  singleConcurrency: number;
+  users: number;
+}
+
+/** Runs both ingest modes against one target. */
+export async function runIngest(ctx: ScenarioContext, name: TargetName, p: IngestParams): Promise<ScenarioResult> {
+  const target = await startTarget(name, {
+    processes: 1, addresses: 1, databaseUrl: ctx.databaseUrl, redisUrl: ctx.redisUrl,
+    redisPrefix: `bench:${ctx.runTag}:${name}:`, clusterMode: ctx.clusterMode,
+  });
+  const result: ScenarioResult = {
+    scenario: "ingest", target: name, label: target.label, ok: true, failures: [], notes: [], ingest: [],
+    params: { durationSec: p.durationSec, batchSize: p.batchSize, batchedConcurrency: p.batchedConcurrency, singleConcurrency: p.singleConcurrency, users: p.users },
+  };
+  if (name === "ceiling") result.notes.push("the ceiling commits nothing: its figures are HTTP + JSON + publish only");
+  try {
+    let i = 0;
+    const pickUser = (): string => `u-${ctx.runTag}-${i++ % p.users}`;
+    const before = sampleProcs(target.pids);
+    for (const [mode, concurrency, batchSize] of [["batched", p.batchedConcurrency, p.batchSize], ["single-event", p.singleConcurrency, 1]] as const) {
+      const stats = emptyStats();
+      const stop = ticking(() => `ingest/${name} ${mode}: acknowledged ${stats.acknowledged.toLocaleString()}  failed ${stats.failed}`);
+      // A short unmeasured warm-up so the JIT and the connection pools are hot.
+      await saturate(target, concurrency, batchSize, 1000, pickUser, emptyStats());
+      const ms = await saturate(target, concurrency, batchSize, p.durationSec * 1000, pickUser, stats);
+      stop();
+      const perSec = (stats.acknowledged / ms) * 1000;
+      progressDone(`ingest/${name} ${mode}: ${Math.round(perSec).toLocaleString()}/s`);
+      const acks = [...stats.ackMs].sort((a, b) => a - b);
+      result.ingest?.push({ mode, concurrency, batchSize, perSec, requests: stats.requests, failed: stats.failed, ackP95Ms: acks[Math.floor(acks.length * 0.95)] ?? 0 });
+      if (stats.failed > 0) result.failures.push(`${mode}: ${stats.failed} requests failed: ${stats.failures.join("; ")}`);
+    }
+    const after = sampleProcs(target.pids);
+    result.server = { before, after, processes: 1, cpuCores: cpuCores(before, after) };
+  } finally {
+    await target.stop();
+  }
+  result.ok = result.failures.length === 0;
+  return result;
+}
