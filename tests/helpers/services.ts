@@ -3,7 +3,7 @@
  */
 import postgres from 'postgres';
 import Redis from 'ioredis';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSql, type Sql } from '../../src/db/client.ts';
@@ -75,7 +75,9 @@ export async function resolveTestServices(): Promise<TestServices> {
     const local = 'postgres://postgres@127.0.0.1:5432/postgres';
     if (await postgresAnswers(local)) databaseUrl = local;
     else {
-      const embedded = await startEmbeddedPostgres({ dir: mkdtempSync(join(tmpdir(), 'belfry-test-pg-')), port: await freePort() });
+      const dir = mkdtempSync(join(tmpdir(), 'belfry-test-pg-'));
+      chmodSync(dir, 0o755); // as root, Postgres runs as `postgres`, which must be able to enter it
+      const embedded = await startEmbeddedPostgres({ dir, port: await freePort() });
       process.on('exit', () => void embedded.stop());
       databaseUrl = embedded.url;
     }

@@ -1,0 +1,58 @@
+/**
+ * Runs belfry as a real process (`bun src/main.ts`), for tests that need separate processes or the start-up path.
+ */
+import type { Subprocess } from 'bun';
+import { resolve } from 'node:path';
+import { freePort } from './services.ts';
+
+const mainPath = resolve(import.meta.dir, '..', '..', 'src', 'main.ts');
+
+export interface BelfryProcess {
+  url: string;
+  wsUrl: string;
+  port: number;
+  child: Subprocess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** SIGTERM, then wait for the exit code. */
+  stop(): Promise<number>;
+}
+
+/** Spawns belfry with `env` (merged over a minimal environment) and waits until /readyz says ready. */
+export async function spawnBelfry(env: Record<string, string>, { timeoutMs = 20_000 } = {}): Promise<BelfryProcess> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const child = Bun.spawn([process.execPath, mainPath], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  let printed = '';
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) printed += new TextDecoder().decode(chunk);
+  };
+  void drain(child.stdout as ReadableStream<Uint8Array>);
+  void drain(child.stderr as ReadableStream<Uint8Array>);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`belfry exited with ${child.exitCode}: ${printed}`);
+    const ready = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`belfry not ready within ${timeoutMs} ms: ${printed}`);
+    }
+    await Bun.sleep(50);
+  }
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    port,
+    child,
+    output: () => printed,
+    async stop() {
+      child.kill('SIGTERM');
+      return child.exited;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Integration: concurrent single-event requests are committed together, and each still gets its own id.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { startBelfry, type Belfry } from '../helpers/belfry.ts';
+import { connect } from '../helpers/ws-client.ts';
+
+let belfry: Belfry;
+beforeAll(async () => void (belfry = await startBelfry()));
+afterAll(() => belfry.stop());
+
+test('200 concurrent requests: 200 rows, 200 distinct ids, fewer transactions than requests, all pushed', async () => {
+  const socket = await connect(belfry.wsUrl, await belfry.tokenFor('grouped'));
+  const responses = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => belfry.ingest({ user_id: 'grouped', type: 't', message: `g${i}` })),
+  );
+  const ids: string[] = [];
+  for (const [index, response] of responses.entries()) {
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { ids: string[] };
+    ids.push(body.ids[0]!);
+    const [row] = await belfry.sql`select message from notifications where id = ${body.ids[0]!}`;
+    expect(row!.message).toBe(`g${index}`);
+  }
+  expect(new Set(ids).size).toBe(200);
+  // Rows inserted by one statement share its transaction id.
+  const [{ transactions }] = await belfry.sql`
+    select count(distinct xmin::text)::int as transactions from notifications where user_id = 'grouped'
+  `;
+  expect(transactions).toBeLessThan(200);
+  for (let i = 0; i < 200; i++) await socket.next((f) => f.type === 'NOTIFICATION');
+  expect(new Set(socket.all('NOTIFICATION').map((f) => f.payload.id))).toEqual(new Set(ids));
+  socket.close();
+});
+
+test('one bad row does not fail the requests it was grouped with', async () => {
+  // \u0000 passes JSON but not validation; a lone surrogate passes validation and is stored as U+FFFD.
+  const responses = await Promise.all([
+    belfry.ingest({ user_id: 'mixed', type: 't', message: 'fine 1' }),
+    belfry.ingest({ user_id: 'mixed', type: 't', message: 'odd \ud800 surrogate' }),
+    belfry.ingest({ user_id: 'mixed', type: 't', message: 'fine 2' }),
+  ]);
+  expect(responses.map((r) => r.status)).toEqual([201, 201, 201]);
+});
