@@ -31,10 +31,11 @@ export interface ApiOptions {
   baseUrl: string;
   /** Returns the user's JWT; called for every request so a host can refresh it. */
   getToken: () => string | Promise<string>;
-  fetchImpl?: typeof fetch;
+  fetchImpl?: Fetch;
 }
 
-type Fetch = typeof fetch;
+/** The `fetch` signature the client needs (Bun's `typeof fetch` adds extras a test double lacks). */
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 async function send(fetchImpl: Fetch, url: string, init: RequestInit): Promise<Response> {
   let response: Response;
@@ -57,7 +58,7 @@ async function send(fetchImpl: Fetch, url: string, init: RequestInit): Promise<R
 }
 
 /** Creates the REST client for one user's notifications. */
-export function createApi({ baseUrl, getToken, fetchImpl = (...args) => fetch(...args) }: ApiOptions): NotificationApi {
+export function createApi({ baseUrl, getToken, fetchImpl = (input, init) => fetch(input, init) }: ApiOptions): NotificationApi {
   const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
     const attempt = async (token: string) =>
       send(fetchImpl, baseUrl + path, {
@@ -107,7 +108,7 @@ export function createApi({ baseUrl, getToken, fetchImpl = (...args) => fetch(..
 /** The demo user's session, or null when the server is not in demo mode (404). */
 export async function fetchDemoSession(
   baseUrl: string,
-  fetchImpl: Fetch = (...args) => fetch(...args),
+  fetchImpl: Fetch = (input, init) => fetch(input, init),
 ): Promise<{ user_id: string; token: string } | null> {
   try {
     const response = await send(fetchImpl, `${baseUrl}/api/demo/session`, {});
@@ -125,7 +126,7 @@ export async function sendDemoNotification(
   baseUrl: string,
   token: string,
   body: { type?: string; message: string },
-  fetchImpl: Fetch = (...args) => fetch(...args),
+  fetchImpl: Fetch = (input, init) => fetch(input, init),
 ): Promise<string[]> {
   const response = await send(fetchImpl, `${baseUrl}/api/demo/notifications`, {
     method: 'POST',

@@ -42,3 +42,15 @@ export function mergeById(
 export function isAtOrOlder(item: Sortable, boundary: Sortable): boolean {
   return newestFirst(item, boundary) >= 0;
 }
+
+/** Returns a new list with `item` inserted at its sorted place (pushes land near the top: scan from there). */
+export function insertSorted(items: readonly BelfryNotification[], item: BelfryNotification): BelfryNotification[] {
+  let index = 0;
+  while (index < items.length && newestFirst(items[index]!, item) < 0) index += 1;
+  return [...items.slice(0, index), item, ...items.slice(index)];
+}
+
+/** Read state only moves forward (there is no "mark unread"): keep whichever copy says read. */
+export function keepRead(known: BelfryNotification, fresh: BelfryNotification): BelfryNotification {
+  return known.read_at !== null || fresh.read_at === null ? known : { ...known, read_at: fresh.read_at };
+}

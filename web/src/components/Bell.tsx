@@ -1,0 +1,64 @@
+/** The whole widget: the bell and, when open, the panel; owns only open/closed and focus return. */
+import { createSignal, onCleanup, onMount, Show } from 'solid-js';
+import type { NotificationStore } from '../store.ts';
+import type { BelfryNotification } from '../types.ts';
+import { BellButton } from './BellButton.tsx';
+import { Panel } from './Panel.tsx';
+
+/** Props for {@link Bell}. */
+export interface BellProps {
+  store: NotificationStore;
+  /** Called when the user opens a notification (after it is marked read), for hosts that navigate. */
+  onOpen?: (item: BelfryNotification) => void;
+}
+
+let instances = 0;
+
+/** The bell with its popover panel. */
+export function Bell(props: BellProps) {
+  const panelId = `belfry-panel-${++instances}`;
+  const [open, setOpen] = createSignal(false);
+  let root!: HTMLDivElement;
+  let button: HTMLButtonElement | undefined;
+
+  const close = (returnFocus: boolean) => {
+    setOpen(false);
+    if (returnFocus) button?.focus();
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && open()) {
+      event.preventDefault();
+      event.stopPropagation();
+      close(true);
+    }
+  };
+  const openItem = (item: BelfryNotification) => {
+    void props.store.markRead(item.id);
+    props.onOpen?.(item);
+  };
+
+  onMount(() => {
+    // Clicking anywhere outside the widget closes it; composedPath sees through the shadow root.
+    const outside = (event: PointerEvent) => {
+      if (open() && !event.composedPath().includes(root)) close(false);
+    };
+    document.addEventListener('pointerdown', outside);
+    onCleanup(() => document.removeEventListener('pointerdown', outside));
+  });
+
+  return (
+    <div class="root" ref={root} onKeyDown={onKeyDown}>
+      <BellButton
+        ref={(element) => (button = element)}
+        count={props.store.unreadCount()}
+        expanded={open()}
+        connection={props.store.state.connection}
+        panelId={panelId}
+        onToggle={() => (open() ? close(true) : setOpen(true))}
+      />
+      <Show when={open()}>
+        <Panel id={panelId} store={props.store} onOpen={openItem} />
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+/** The bell: a real button with the unread badge, its state in aria-expanded and the count announced politely. */
+import { Show } from 'solid-js';
+import type { SocketStatus } from '../types.ts';
+import { BellIcon } from './BellIcon.tsx';
+
+/** Props for {@link BellButton}. */
+export interface BellButtonProps {
+  count: number;
+  expanded: boolean;
+  connection: SocketStatus;
+  panelId: string;
+  onToggle: () => void;
+  ref: (element: HTMLButtonElement) => void;
+}
+
+/** "99+" past 99, as the badge shows it. */
+export function badgeText(count: number): string {
+  return count > 99 ? '99+' : String(count);
+}
+
+/** The bell button and its badge. */
+export function BellButton(props: BellButtonProps) {
+  const label = () =>
+    props.count === 0 ? 'Notifications' : `Notifications, ${badgeText(props.count)} unread`;
+  return (
+    <>
+      <button
+        ref={props.ref}
+        type="button"
+        class="bell"
+        classList={{ offline: props.connection === 'reconnecting' }}
+        aria-label={label()}
+        aria-expanded={props.expanded}
+        aria-controls={props.expanded ? props.panelId : undefined}
+        aria-haspopup="dialog"
+        title={props.connection === 'reconnecting' ? 'Notifications (reconnecting…)' : 'Notifications'}
+        onClick={() => props.onToggle()}
+      >
+        <BellIcon />
+        <Show when={props.count > 0}>
+          <span class="badge" data-testid="badge" aria-hidden="true">
+            {badgeText(props.count)}
+          </span>
+        </Show>
+      </button>
+      <span class="sr-only" aria-live="polite" aria-atomic="true" data-testid="live-count">
+        {props.count === 0 ? 'No unread notifications' : `${props.count} unread notifications`}
+      </span>
+    </>
+  );
+}

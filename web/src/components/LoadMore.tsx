@@ -1,0 +1,50 @@
+/** The end of the list: watches itself scroll into view to fetch the next page, and says when there is no more. */
+import { createEffect, onCleanup, onMount, Show } from 'solid-js';
+
+/** Props for {@link LoadMore}. */
+export interface LoadMoreProps {
+  hasMore: boolean;
+  loading: boolean;
+  failed: boolean;
+  /** Changes whenever the list grows, so a still-visible sentinel asks again. */
+  size: number;
+  onMore: () => void;
+}
+
+/** Sentinel row under the list. */
+export function LoadMore(props: LoadMoreProps) {
+  let element!: HTMLDivElement;
+  let visible = false;
+  onMount(() => {
+    const observer = new IntersectionObserver(
+      (entries) => {
+        visible = entries.some((entry) => entry.isIntersecting);
+        if (visible && props.hasMore && !props.loading && !props.failed) props.onMore();
+      },
+      { root: element.closest('.scroller'), rootMargin: '0px 0px 120px 0px' },
+    );
+    observer.observe(element);
+    onCleanup(() => observer.disconnect());
+  });
+  // A short page may leave the sentinel in view: the observer will not fire again, so ask here.
+  createEffect(() => {
+    void props.size;
+    if (visible && props.hasMore && !props.loading && !props.failed) props.onMore();
+  });
+  return (
+    <div class="more" ref={element} aria-live="polite">
+      <Show when={props.loading}>
+        <span class="spinner" aria-hidden="true" /> Loading older notifications…
+      </Show>
+      <Show when={props.failed && !props.loading}>
+        Couldn't load more.{' '}
+        <button type="button" class="link" onClick={() => props.onMore()}>
+          Retry
+        </button>
+      </Show>
+      <Show when={!props.hasMore && !props.loading && !props.failed && props.size > 0}>
+        <span class="end">That's everything.</span>
+      </Show>
+    </div>
+  );
+}

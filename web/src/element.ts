@@ -1,0 +1,137 @@
+/**
+ * `<belfry-bell>`: the custom element host pages embed. It wires api → socket → store → components
+ * inside a shadow root (so host styles and the panel's styles never collide) and tears it all down
+ * when removed. Token: the `token` attribute or property, or `getToken` (called for every request
+ * and reconnect, so the host can refresh it).
+ */
+import { createComponent, render } from 'solid-js/web';
+import { createApi } from './api.ts';
+import { Bell } from './components/Bell.tsx';
+import { watchLifecycle } from './lifecycle.ts';
+import { createSocket } from './socket.ts';
+import { createNotificationStore } from './store.ts';
+import type { BelfryNotification } from './types.ts';
+import stylesheetUrl from './styles/panel.css?url';
+
+/** A function that returns the user's current JWT. */
+export type TokenProvider = () => string | Promise<string>;
+
+/** The `sub` claim of a JWT, or null (only to notice a different user; never trusted for anything else). */
+function subjectOf(token: string | null): string | null {
+  const payload = token?.split('.')[1];
+  if (!payload) return null;
+  try {
+    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown };
+    return typeof json.sub === 'string' ? json.sub : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The belfry server this script was loaded from: the default for the `server` attribute. */
+const scriptOrigin = new URL(import.meta.url).origin;
+
+/** The custom element; see web/EMBED.md for usage. */
+export class BelfryBellElement extends HTMLElement {
+  static observedAttributes = ['server', 'token'];
+  #token: string | null = null;
+  #getToken: TokenProvider | null = null;
+  #teardown: (() => void) | null = null;
+  #subject: string | null = null;
+
+  /** The JWT to use when no `getToken` is set (the property wins over the attribute). */
+  get token(): string | null {
+    return this.#token ?? this.getAttribute('token');
+  }
+  set token(value: string | null) {
+    this.#token = value;
+    this.#sync();
+  }
+
+  /** A token provider called before every request and reconnect. */
+  get getToken(): TokenProvider | null {
+    return this.#getToken;
+  }
+  set getToken(value: TokenProvider | null) {
+    this.#getToken = value;
+    this.#sync();
+  }
+
+  connectedCallback() {
+    // Properties set before this script loaded are own properties shadowing the accessors: re-apply them.
+    for (const key of ['token', 'getToken'] as const) {
+      if (Object.prototype.hasOwnProperty.call(this, key)) {
+        const value = (this as Record<string, unknown>)[key];
+        delete (this as Record<string, unknown>)[key];
+        (this as Record<string, unknown>)[key] = value;
+      }
+    }
+    this.#sync();
+  }
+
+  disconnectedCallback() {
+    this.#unmount();
+  }
+
+  attributeChangedCallback(name: string, previous: string | null, next: string | null) {
+    if (previous === next || !this.isConnected) return;
+    if (name === 'server') this.#unmount();
+    this.#sync();
+  }
+
+  /** Mounts when a token source exists; remounts when the token now belongs to someone else. */
+  #sync() {
+    if (!this.isConnected) return;
+    const subject = this.#getToken ? null : subjectOf(this.token);
+    if (this.#teardown && subject !== this.#subject && !this.#getToken) this.#unmount();
+    if (!this.#teardown && (this.#getToken || this.token)) this.#mount(subject);
+  }
+
+  #mount(subject: string | null) {
+    this.#subject = subject;
+    const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+    shadow.replaceChildren();
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = stylesheetUrl;
+    const container = document.createElement('div');
+    // Stay invisible until the stylesheet applies, so the host never sees an unstyled flash.
+    container.hidden = true;
+    link.onload = link.onerror = () => (container.hidden = false);
+    shadow.append(link, container);
+
+    const server = (this.getAttribute('server') || scriptOrigin).replace(/\/+$/, '');
+    const getToken = async () => {
+      const token = this.#getToken ? await this.#getToken() : this.token;
+      if (!token) throw new Error('belfry-bell has no token');
+      return token;
+    };
+    const wsBase = server.replace(/^http/, 'ws');
+    const api = createApi({ baseUrl: server, getToken });
+    const socket = createSocket({ url: async () => `${wsBase}/ws?token=${encodeURIComponent(await getToken())}` });
+    const store = createNotificationStore(api, socket);
+    const onOpen = (item: BelfryNotification) =>
+      this.dispatchEvent(new CustomEvent('belfry-open', { detail: { ...item }, bubbles: true, composed: true }));
+    const dispose = render(() => createComponent(Bell, { store, onOpen }), container);
+    const stopLifecycle = watchLifecycle(socket);
+    store.start();
+    socket.start();
+    this.#teardown = () => {
+      stopLifecycle();
+      socket.stop();
+      store.stop();
+      dispose();
+      shadow.replaceChildren();
+    };
+  }
+
+  #unmount() {
+    this.#teardown?.();
+    this.#teardown = null;
+  }
+}
+
+/** Registers `<belfry-bell>` once, even if the script is included twice. */
+export function defineBelfryBell(name = 'belfry-bell'): void {
+  if (!customElements.get(name)) customElements.define(name, BelfryBellElement);
+}
