@@ -52,7 +52,7 @@ describe('idempotency', () => {
     const first = (await (await belfry.ingest(event({ idempotency_key: 'k-1' }))).json()) as { ids: string[] };
     const again = (await (await belfry.ingest(event({ idempotency_key: 'k-1', message: 'changed' }))).json()) as { ids: string[] };
     expect(again.ids).toEqual(first.ids);
-    const [{ count }] = await belfry.sql`select count(*)::int as count from notifications where idempotency_key = 'k-1'`;
+    const [{ count }] = await belfry.sql<[{ count: number }]>`select count(*)::int as count from notifications where idempotency_key = 'k-1'`;
     expect(count).toBe(1);
   });
 
@@ -75,7 +75,7 @@ describe('idempotency', () => {
     const responses = await Promise.all(Array.from({ length: 30 }, () => belfry.ingest(event({ user_id: 'race', idempotency_key: 'same' }))));
     const ids = await Promise.all(responses.map(async (response) => ((await response.json()) as { ids: string[] }).ids[0]));
     expect(new Set(ids).size).toBe(1);
-    const [{ count }] = await belfry.sql`select count(*)::int as count from notifications where user_id = 'race'`;
+    const [{ count }] = await belfry.sql<[{ count: number }]>`select count(*)::int as count from notifications where user_id = 'race'`;
     expect(count).toBe(1);
   });
 });
@@ -101,13 +101,13 @@ describe('rejected', () => {
   };
   for (const [kind, body] of Object.entries(invalid)) {
     test(`${kind} → 400 validation_failed with details, nothing stored`, async () => {
-      const [{ before }] = await belfry.sql`select count(*)::int as before from notifications`;
+      const [{ before }] = await belfry.sql<[{ before: number }]>`select count(*)::int as before from notifications`;
       const response = await belfry.ingest(body);
       expect(response.status).toBe(400);
       const error = await errorOf(response);
       expect(error.code).toBe('validation_failed');
       expect(error.details!.length).toBeGreaterThan(0);
-      const [{ after }] = await belfry.sql`select count(*)::int as after from notifications`;
+      const [{ after }] = await belfry.sql<[{ after: number }]>`select count(*)::int as after from notifications`;
       expect(after).toBe(before);
     });
   }

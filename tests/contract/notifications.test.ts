@@ -60,9 +60,9 @@ describe('GET /api/notifications', () => {
   test('read notifications are left out unless status=all', async () => {
     const { token, ids } = await userWith(3);
     await call(belfry.url, '/api/notifications/read', { token, body: { id: ids[1] } });
-    expect((await list(token)).items.map((item) => item.id)).toEqual([ids[2], ids[0]]);
+    expect((await list(token)).items.map((item) => item.id)).toEqual([ids[2]!, ids[0]!]);
     const all = (await list(token, '?status=all')).items;
-    expect(all.map((item) => item.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect(all.map((item) => item.id)).toEqual([ids[2]!, ids[1]!, ids[0]!]);
     expect(all[1]!.read_at).toMatch(/Z$/);
   });
 

@@ -28,7 +28,9 @@ export async function spawnBelfry(env: Record<string, string>, { timeoutMs = 20_
   });
   let printed = '';
   const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) printed += new TextDecoder().decode(chunk);
+    const reader = stream.getReader();
+    const decoder = new TextDecoder();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) printed += decoder.decode(chunk.value, { stream: true });
   };
   void drain(child.stdout as ReadableStream<Uint8Array>);
   void drain(child.stderr as ReadableStream<Uint8Array>);

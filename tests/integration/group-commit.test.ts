@@ -24,7 +24,7 @@ test('200 concurrent requests: 200 rows, 200 distinct ids, fewer transactions th
   }
   expect(new Set(ids).size).toBe(200);
   // Rows inserted by one statement share its transaction id.
-  const [{ transactions }] = await belfry.sql`
+  const [{ transactions }] = await belfry.sql<[{ transactions: number }]>`
     select count(distinct xmin::text)::int as transactions from notifications where user_id = 'grouped'
   `;
   expect(transactions).toBeLessThan(200);
