@@ -5,6 +5,7 @@
 
 import { now, sleep } from "../lib/clock.ts";
 import { burst, emptyStats } from "../lib/ingest.ts";
+import { progressDone } from "../lib/progress.ts";
 import type { Collected } from "../loadgen/messages.ts";
 import type { TargetName } from "../targets/types.ts";
 import { connectUsers, deliveryOf, gather, measured, userIds, waitReceived, withSession } from "./common.ts";
@@ -47,6 +48,7 @@ export async function runBurst(ctx: ScenarioContext, name: TargetName, p: BurstP
         const roundStats = emptyStats();
         await burst(s.target, users, p.batchSize, roundStats);
         await waitReceived(s, label, roundStats.acknowledged);
+        progressDone();
         const c = await gather(s);
         const roundDelivery = deliveryOf([c], roundStats.acknowledged, roundStats, 0);
         if (p.warmup && r === 0) {

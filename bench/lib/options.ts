@@ -1,0 +1,96 @@
+/** Command-line flags (and BENCH_* environment equivalents) for `bun run bench`. */
+
+import { parseArgs } from "node:util";
+import type { TargetName } from "../targets/types.ts";
+
+export const SCENARIOS = ["density", "sustained", "burst", "ingest", "seed"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+const TARGETS: readonly TargetName[] = ["belfry", "peer", "ceiling"];
+
+export interface Options {
+  scenarios: ScenarioName[];
+  targets: TargetName[];
+  /** Durations multiplier (1 = as specified). */
+  timeScale: number;
+  /** Connection-count multiplier (1 = as specified). */
+  sizeScale: number;
+  /** Sustained duration override, seconds. */
+  durationSec?: number;
+  /** Runs each target this many times, alternating belfry → peer → ceiling → belfry … */
+  repeat: number;
+  clusterMode: "workers" | "procs";
+  /** Workers for the cluster density step (0 skips it). */
+  clusterWorkers: number;
+  adminDatabaseUrl: string;
+  redisUrl: string;
+  outDir: string;
+  quick: boolean;
+  help: boolean;
+}
+
+export const USAGE = `bun run bench [flags]
+
+  --scenarios=a,b     ${SCENARIOS.join(",")} (default: all)
+  --targets=a,b       belfry,peer,ceiling (default: all)
+  --quick             small and short: every count ×0.1, every duration ×0.1 (results marked quick)
+  --size-scale=F      multiply connection counts by F
+  --time-scale=F      multiply durations by F
+  --duration=S        sustained scenario length in seconds (default 60)
+  --repeat=N          run each target N times, alternating (default 1)
+  --cluster=MODE      workers (belfry's WORKERS=N, one port) or procs (N processes, N ports); default workers
+  --cluster-workers=N server processes for the cluster density step (default 3; 0 skips it)
+  --database-url=URL  an admin URL for the Postgres that gets the belfry_bench database
+  --redis-url=URL     Redis (default redis://127.0.0.1:6379)
+  --out=DIR           results directory (default bench/results)
+
+Environment: BENCH_SCENARIOS, BENCH_TARGETS, BENCH_SIZE_SCALE, BENCH_TIME_SCALE, BENCH_DURATION,
+BENCH_DATABASE_URL, BENCH_REDIS_URL.`;
+
+function list<T extends string>(raw: string | undefined, allowed: readonly T[], name: string): T[] {
+  if (!raw) return [...allowed];
+  const items = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((s) => !allowed.includes(s as T));
+  if (bad.length) throw new Error(`unknown ${name}: ${bad.join(", ")} (allowed: ${allowed.join(", ")})`);
+  return items as T[];
+}
+
+function positive(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
+  return n;
+}
+
+/** Parses argv and the environment; throws one error naming the bad flag. */
+export function parseOptions(argv: string[], env: Record<string, string | undefined>): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenarios: { type: "string" }, targets: { type: "string" }, quick: { type: "boolean" },
+      "size-scale": { type: "string" }, "time-scale": { type: "string" }, duration: { type: "string" },
+      repeat: { type: "string" }, cluster: { type: "string" }, "cluster-workers": { type: "string" },
+      "database-url": { type: "string" }, "redis-url": { type: "string" }, out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  const quick = values.quick === true;
+  const cluster = values.cluster ?? "workers";
+  if (cluster !== "workers" && cluster !== "procs") throw new Error(`--cluster must be workers or procs`);
+  const duration = values.duration ?? env.BENCH_DURATION;
+  return {
+    scenarios: list(values.scenarios ?? env.BENCH_SCENARIOS, SCENARIOS, "scenario"),
+    targets: list(values.targets ?? env.BENCH_TARGETS, TARGETS, "target"),
+    timeScale: positive(values["time-scale"] ?? env.BENCH_TIME_SCALE, quick ? 0.1 : 1, "--time-scale"),
+    sizeScale: positive(values["size-scale"] ?? env.BENCH_SIZE_SCALE, quick ? 0.1 : 1, "--size-scale"),
+    durationSec: duration === undefined ? undefined : positive(duration, 60, "--duration"),
+    repeat: Math.max(1, Math.floor(positive(values.repeat, 1, "--repeat"))),
+    clusterMode: cluster,
+    clusterWorkers: Math.floor(positive(values["cluster-workers"], 3, "--cluster-workers")),
+    adminDatabaseUrl: values["database-url"] ?? env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    redisUrl: values["redis-url"] ?? env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
+    outDir: values.out ?? "bench/results",
+    quick: quick || (values["size-scale"] ?? env.BENCH_SIZE_SCALE) !== undefined || (values["time-scale"] ?? env.BENCH_TIME_SCALE) !== undefined,
+    help: values.help === true,
+  };
+}

@@ -1,0 +1,60 @@
+/** Result rows as plain tables: the stdout summary and the markdown report share them. */
+
+import { fmtMs } from "../lib/stats.ts";
+import type { ScenarioResult } from "../scenarios/types.ts";
+
+export type Table = { head: string[]; rows: string[][] };
+
+const kib = (v?: number) => (v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(2));
+const int = (v?: number) => (v === undefined || !Number.isFinite(v) ? "–" : Math.round(v).toLocaleString("en-US"));
+const status = (r: ScenarioResult) => (r.ok ? "ok" : "FAILED");
+
+/** Delivery scenarios (sustained, burst, seed): one row per run. */
+export function deliveryTable(results: ScenarioResult[]): Table {
+  return {
+    head: ["scenario", "target", "delivered", "p50 ms", "p95 ms", "p99 ms", "max ms", "deliveries/s", "connect p95 ms", "conn errors", "server CPU", "RSS after MiB", "status"],
+    rows: results.filter((r) => r.delivery).map((r) => {
+      const d = r.delivery!;
+      return [
+        r.scenario, r.target, `${d.delivered.toLocaleString("en-US")}/${d.expected.toLocaleString("en-US")}`,
+        fmtMs(d.latency.p50), fmtMs(d.latency.p95), fmtMs(d.latency.p99), fmtMs(d.latency.max), int(d.throughputPerSec),
+        fmtMs(r.connect?.ms.p95 ?? Number.NaN), String(r.connect?.errors ?? "–"),
+        r.server ? `${r.server.cpuCores.toFixed(2)} cores` : "–", r.server ? (r.server.after.rssKiB / 1024).toFixed(0) : "–", status(r),
+      ];
+    }),
+  };
+}
+
+/** Density ladders: one row per step. */
+export function densityTable(results: ScenarioResult[]): Table {
+  return {
+    head: ["scenario", "target", "processes", "sockets", "held", "RSS MiB", "KiB/socket", "connects/s", "connect p95 ms", "errors"],
+    rows: results.flatMap((r) => (r.steps ?? []).map((s) => [
+      r.scenario, r.target, String(s.processes), int(s.connections), int(s.held), (s.rssKiB / 1024).toFixed(0),
+      kib(s.rssPerConnectionKiB), int(s.connectRatePerSec), fmtMs(s.connectP95Ms), String(s.errors),
+    ])),
+  };
+}
+
+/** Ingest throughput: one row per mode and target. */
+export function ingestTable(results: ScenarioResult[]): Table {
+  return {
+    head: ["target", "mode", "clients", "events/request", "committed/s", "ack p95 ms", "requests", "failed"],
+    rows: results.flatMap((r) => (r.ingest ?? []).map((i) => [
+      r.target, i.mode, String(i.concurrency), String(i.batchSize), int(i.perSec), fmtMs(i.ackP95Ms), int(i.requests), String(i.failed),
+    ])),
+  };
+}
+
+/** Renders a table as aligned plain text. */
+export function renderText(t: Table): string {
+  const widths = t.head.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
+  return [line(t.head), widths.map((w) => "-".repeat(w)).join("  "), ...t.rows.map(line)].join("\n");
+}
+
+/** Renders a table as GitHub markdown. */
+export function renderMarkdown(t: Table): string {
+  const esc = (s: string) => s.replace(/\|/g, "\\|");
+  return [`| ${t.head.map(esc).join(" | ")} |`, `|${t.head.map(() => "---").join("|")}|`, ...t.rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
+}

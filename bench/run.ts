@@ -1,0 +1,102 @@
+/**
+ * `bun run bench`: starts belfry, the Socket.IO peer and the bare-Bun ceiling in turn against real Postgres
+ * and Redis, drives each scenario, and writes a table to stdout plus JSON, markdown and SVG to bench/results.
+ */
+
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import { machineInfo } from "./lib/machine.ts";
+import { parseOptions, USAGE, type Options, type ScenarioName } from "./lib/options.ts";
+import { freshDatabase, postgresVersion, redisVersion } from "./lib/pg.ts";
+import { progressDone } from "./lib/progress.ts";
+import { goals, ratios } from "./report/goals.ts";
+import { textSummary, writeRun, type RunRecord } from "./report/write.ts";
+import { runBurst } from "./scenarios/burst.ts";
+import { runDensity } from "./scenarios/density.ts";
+import { runIngest } from "./scenarios/ingest.ts";
+import { postgresBaseline } from "./scenarios/pg-baseline.ts";
+import { presets } from "./scenarios/presets.ts";
+import { runSustained } from "./scenarios/sustained.ts";
+import type { ScenarioContext, ScenarioResult } from "./scenarios/types.ts";
+import type { TargetName } from "./targets/types.ts";
+
+const ROOT = resolve(import.meta.dir, "..");
+
+function options(): Options {
+  try {
+    return parseOptions(process.argv.slice(2), process.env);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const opts = options();
+if (opts.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const startedAt = new Date().toISOString();
+const runTag = randomBytes(4).toString("hex");
+const databaseUrl = await freshDatabase(opts.adminDatabaseUrl, "belfry_bench");
+const ctx: ScenarioContext = { databaseUrl, redisUrl: opts.redisUrl, runTag, clusterMode: opts.clusterMode, timeScale: opts.timeScale, sizeScale: opts.sizeScale };
+const p = presets(opts);
+const machine = await machineInfo(await postgresVersion(databaseUrl), await redisVersion(opts.redisUrl));
+console.log(`belfry bench ${runTag}: ${machine.cores} cores, ${machine.memoryGiB} GiB, Bun ${machine.versions.bun}, Node ${machine.versions.node}, Postgres ${machine.versions.postgres}, Redis ${machine.versions.redis}, commit ${machine.git.commit.slice(0, 12)}`);
+console.log(`scenarios: ${opts.scenarios.join(", ")}; targets: ${opts.targets.join(", ")}; size ×${opts.sizeScale}, time ×${opts.timeScale}, repeat ${opts.repeat}`);
+
+const results: ScenarioResult[] = [];
+let pgBaseline: number | undefined;
+
+/** Runs one scenario against every selected target, alternating them `repeat` times; a crash is a FAILED row. */
+async function each(scenario: string, targets: TargetName[], params: unknown, fn: (t: TargetName) => Promise<ScenarioResult>): Promise<void> {
+  console.log(`\n== ${scenario}: ${JSON.stringify(params)}`);
+  for (let i = 0; i < opts.repeat; i++) {
+    for (const t of targets) {
+      try {
+        results.push(await fn(t));
+      } catch (err) {
+        progressDone(`${scenario}/${t} crashed: ${(err as Error).message}`);
+        results.push({ scenario, target: t, label: t, params: {}, ok: false, failures: [`harness error: ${(err as Error).message}`], notes: [] });
+      }
+    }
+  }
+}
+
+const runners: Record<ScenarioName, () => Promise<void>> = {
+  density: async () => {
+    await each("density", opts.targets, p.density, (t) => runDensity(ctx, t, p.density));
+    // Cluster mode is belfry's answer to the per-process cap; the peer and the ceiling are single-process here.
+    if (p.densityCluster && opts.targets.includes("belfry")) await each("density-cluster", ["belfry"], p.densityCluster, (t) => runDensity(ctx, t, p.densityCluster!));
+  },
+  sustained: () => each("sustained", opts.targets, p.sustained, (t) => runSustained(ctx, t, p.sustained)),
+  burst: () => each("burst", opts.targets, p.burst, (t) => runBurst(ctx, t, p.burst)),
+  ingest: async () => {
+    console.log(`\n== postgres baseline: 4 clients × 1000-row unnest inserts for ${p.pgBaselineSec} s`);
+    pgBaseline = await postgresBaseline(databaseUrl, p.pgBaselineSec);
+    console.log(`postgres alone: ${Math.round(pgBaseline).toLocaleString("en-US")} rows/s`);
+    await each("ingest", opts.targets, p.ingest, (t) => runIngest(ctx, t, p.ingest));
+  },
+  seed: () => each("seed", opts.targets.filter((t) => t !== "ceiling"), p.seed, (t) => runBurst(ctx, t, p.seed)),
+};
+
+for (const s of opts.scenarios) await runners[s]();
+
+const run: RunRecord = {
+  startedAt,
+  finishedAt: new Date().toISOString(),
+  command: `bun run bench ${process.argv.slice(2).join(" ")}`.trim(),
+  quick: opts.quick,
+  complete: opts.scenarios.length === 5 && opts.targets.length === 3,
+  machine,
+  params: { runTag, sizeScale: opts.sizeScale, timeScale: opts.timeScale, repeat: opts.repeat, clusterMode: opts.clusterMode, presets: p },
+  postgresBaselineRowsPerSec: pgBaseline,
+  results,
+  ratios: ratios(results),
+  goals: goals(results),
+};
+console.log(`\n${textSummary(run)}\n`);
+for (const f of writeRun(run, resolve(ROOT, opts.outDir), resolve(ROOT, "bench/README.md"))) console.log(`wrote ${f}`);
+const failed = results.filter((r) => !r.ok);
+console.log(failed.length ? `FAILED: ${failed.map((r) => `${r.scenario}/${r.target}`).join(", ")}` : "all runs delivered 100%");
+process.exit(failed.length ? 1 : 0);

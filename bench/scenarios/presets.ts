@@ -1,0 +1,38 @@
+/** The named presets, as the issue specifies them, scaled by --size-scale and --time-scale. */
+
+import type { Options } from "../lib/options.ts";
+import type { BurstParams } from "./burst.ts";
+import type { DensityParams } from "./density.ts";
+import type { IngestParams } from "./ingest.ts";
+import type { SustainedParams } from "./sustained.ts";
+
+export interface Presets {
+  density: DensityParams;
+  densityCluster: DensityParams | null;
+  sustained: SustainedParams;
+  burst: BurstParams;
+  ingest: IngestParams;
+  seed: BurstParams;
+  pgBaselineSec: number;
+}
+
+const n = (count: number, scale: number): number => Math.max(10, Math.round(count * scale));
+const s = (sec: number, scale: number): number => Math.max(2, Math.round(sec * scale));
+
+/** Builds every preset from the options. */
+export function presets(o: Options): Presets {
+  const z = o.sizeScale;
+  const t = o.timeScale;
+  return {
+    // 19,000 is the most one process can hold under the 20,000 open-file cap, with room for its own files.
+    density: { scenario: "density", steps: [1000, 5000, 10000, 19000].map((c) => n(c, z)), processes: 1, holdSec: s(3, t) },
+    densityCluster: o.clusterWorkers > 1
+      ? { scenario: "density-cluster", steps: [19000, 38000, 47500].map((c) => n(c, z)), processes: o.clusterWorkers, holdSec: s(3, t) }
+      : null,
+    sustained: { users: n(10000, z), ratePerSec: Math.max(50, Math.round(2000 * Math.min(1, z * 2))), durationSec: o.durationSec ?? s(60, t), batchSize: 1, processes: 1 },
+    burst: { scenario: "burst", users: n(19000, z), batchSize: 1000, rounds: 3, warmup: true, processes: 1 },
+    ingest: { durationSec: s(10, t), batchedConcurrency: 4, batchSize: 1000, singleConcurrency: 200, users: 10000 },
+    seed: { scenario: "seed", users: n(5000, z), batchSize: 1000, rounds: 1, warmup: false, processes: 1 },
+    pgBaselineSec: s(5, t),
+  };
+}
