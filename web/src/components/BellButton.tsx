@@ -1,5 +1,6 @@
 /** The bell: a real button with the unread badge, its state in aria-expanded and the count announced politely. */
 import { Show } from 'solid-js';
+import { badgeText } from '../format.ts';
 import type { SocketStatus } from '../types.ts';
 import { BellIcon } from './BellIcon.tsx';
 
@@ -11,11 +12,6 @@ export interface BellButtonProps {
   panelId: string;
   onToggle: () => void;
   ref: (element: HTMLButtonElement) => void;
-}
-
-/** "99+" past 99, as the badge shows it. */
-export function badgeText(count: number): string {
-  return count > 99 ? '99+' : String(count);
 }
 
 /** The bell button and its badge. */

@@ -1,6 +1,6 @@
 /** One notification row: type, message (as text), relative time, an unread marker and a "mark as read" control. */
 import { Show } from 'solid-js';
-import { relativeTime } from '../relative-time.ts';
+import { relativeTime } from '../format.ts';
 import type { BelfryNotification } from '../types.ts';
 
 /** Props for {@link NotificationItem}. */

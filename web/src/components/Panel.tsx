@@ -1,6 +1,6 @@
 /** The open panel: title, "mark all as read", the unread/all switch, connection and error notices, and the list. */
 import { onMount, Show } from 'solid-js';
-import { createClock } from '../relative-time.ts';
+import { createClock } from '../clock.ts';
 import type { NotificationStore } from '../store.ts';
 import type { BelfryNotification, Filter } from '../types.ts';
 import { NotificationList } from './NotificationList.tsx';

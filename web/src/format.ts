@@ -1,5 +1,4 @@
-/** Human relative times ("3 min ago") for notification timestamps, and a clock that keeps them fresh. */
-import { createSignal, onCleanup, type Accessor } from 'solid-js';
+/** Text formats the panel shows: relative times ("3 min ago") and the badge count ("99+"). */
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -20,10 +19,7 @@ export function relativeTime(iso: string, nowMs: number): string {
   return `${MONTHS[date.getMonth()]} ${date.getDate()}${sameYear ? '' : `, ${date.getFullYear()}`}`;
 }
 
-/** A signal holding `Date.now()`, refreshed every `intervalMs` while its owner lives. */
-export function createClock(intervalMs = 15_000): Accessor<number> {
-  const [now, setNow] = createSignal(Date.now());
-  const timer = setInterval(() => setNow(Date.now()), intervalMs);
-  onCleanup(() => clearInterval(timer));
-  return now;
+/** "99+" past 99, as the badge shows it. */
+export function badgeText(count: number): string {
+  return count > 99 ? '99+' : String(count);
 }

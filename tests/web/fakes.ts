@@ -1,0 +1,188 @@
+/**
+ * Test doubles for the panel's unit tests: an in-memory notification server behind the
+ * NotificationApi interface, a socket whose frames the test pushes by hand, a fake WebSocket
+ * and a manual clock. No network, no browser.
+ */
+import type { NotificationApi } from '../../web/src/api.ts';
+import { ApiError } from '../../web/src/api.ts';
+import { newestFirst } from '../../web/src/order.ts';
+import type { Timers, WebSocketLike } from '../../web/src/socket.ts';
+import type { StoreSocket } from '../../web/src/store.ts';
+import type { BelfryNotification, Frame, SocketStatus } from '../../web/src/types.ts';
+
+/** One user's notifications, served like the REST API (newest first, opaque cursors, monotonic read). */
+export class FakeServer implements NotificationApi {
+  rows: BelfryNotification[] = [];
+  calls: string[] = [];
+  failNext: Partial<Record<'list' | 'markRead' | 'markAllRead' | 'unreadCount', number>> = {};
+  /** When set, every call waits for this promise before answering (to interleave frames). */
+  gate: Promise<void> | null = null;
+  private nextId = 1;
+  private clock = Date.parse('2026-01-01T00:00:00.000Z');
+
+  /** Commits a new unread notification and returns it (as a NOTIFICATION frame would carry it). */
+  add(message = `message ${this.nextId}`, type = 'comment'): BelfryNotification {
+    this.clock += 1000;
+    const row = { id: String(this.nextId++), type, message, created_at: new Date(this.clock).toISOString(), read_at: null };
+    this.rows.push(row);
+    return { ...row };
+  }
+
+  /** Marks ids read on the server only (as another tab would). */
+  readOnServer(ids: string[]): void {
+    for (const row of this.rows) if (ids.includes(row.id) && row.read_at === null) row.read_at = new Date(this.clock).toISOString();
+  }
+
+  unread(): number {
+    return this.rows.filter((row) => row.read_at === null).length;
+  }
+
+  private async step(name: keyof FakeServer['failNext']) {
+    this.calls.push(name);
+    if (this.gate) await this.gate;
+    if (this.failNext[name]) {
+      this.failNext[name]! -= 1;
+      throw new ApiError(503, 'unavailable', 'down');
+    }
+  }
+
+  async list({ status, limit, cursor }: { status: 'unread' | 'all'; limit: number; cursor?: string | null }) {
+    await this.step('list');
+    const sorted = this.rows.filter((row) => status === 'all' || row.read_at === null).sort(newestFirst);
+    let start = 0;
+    if (cursor) {
+      const [created_at, id] = JSON.parse(cursor) as [string, string];
+      start = sorted.findIndex((row) => newestFirst(row, { id, created_at }) > 0);
+      if (start < 0) start = sorted.length;
+    }
+    const items = sorted.slice(start, start + limit).map((row) => ({ ...row }));
+    const last = items.at(-1);
+    const more = start + limit < sorted.length && last;
+    return { items, nextCursor: more ? JSON.stringify([last.created_at, last.id]) : null };
+  }
+
+  async markRead(id: string) {
+    await this.step('markRead');
+    const row = this.rows.find((candidate) => candidate.id === id);
+    if (!row) throw new ApiError(404, 'not_found', 'Not found');
+    row.read_at ??= new Date(this.clock).toISOString();
+  }
+
+  async markAllRead() {
+    await this.step('markAllRead');
+    this.readOnServer(this.rows.map((row) => row.id));
+  }
+
+  async unreadCount() {
+    await this.step('unreadCount');
+    return this.unread();
+  }
+}
+
+/** A socket the test drives: `emit` delivers a frame, `setStatus` a connection change. */
+export class FakeSocket implements StoreSocket {
+  private frames = new Set<(frame: Frame) => void>();
+  private statuses = new Set<(status: SocketStatus) => void>();
+  current: SocketStatus = 'connecting';
+
+  onFrame(listener: (frame: Frame) => void) {
+    this.frames.add(listener);
+    return () => void this.frames.delete(listener);
+  }
+  onStatus(listener: (status: SocketStatus) => void) {
+    this.statuses.add(listener);
+    return () => void this.statuses.delete(listener);
+  }
+  status() {
+    return this.current;
+  }
+  emit(frame: Frame) {
+    for (const listener of this.frames) listener(frame);
+  }
+  push(item: BelfryNotification) {
+    const { read_at: _read, ...payload } = item;
+    this.emit({ type: 'NOTIFICATION', payload });
+  }
+  setStatus(status: SocketStatus) {
+    this.current = status;
+    for (const listener of this.statuses) listener(status);
+  }
+}
+
+/** Timers that only fire when the test advances the clock. */
+export class ManualTimers implements Timers {
+  now = 0;
+  private queue: Array<{ at: number; fn: () => void; handle: number }> = [];
+  private handles = 0;
+
+  setTimeout(fn: () => void, ms: number) {
+    const handle = ++this.handles;
+    this.queue.push({ at: this.now + ms, fn, handle });
+    return handle;
+  }
+  clearTimeout(handle: unknown) {
+    this.queue = this.queue.filter((entry) => entry.handle !== handle);
+  }
+  /** Delays of the timers now pending, in order of creation. */
+  pending(): number[] {
+    return this.queue.map((entry) => entry.at - this.now);
+  }
+  /** Moves time forward by `ms`, firing due timers in order. */
+  advance(ms: number) {
+    const target = this.now + ms;
+    for (;;) {
+      const due = this.queue.filter((entry) => entry.at <= target).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.queue = this.queue.filter((entry) => entry !== due);
+      this.now = due.at;
+      due.fn();
+    }
+    this.now = target;
+  }
+}
+
+/** A WebSocket stand-in: records sends, and lets the test open, message and close it. */
+export class FakeWebSocket implements WebSocketLike {
+  static instances: FakeWebSocket[] = [];
+  readyState = 0;
+  sent: string[] = [];
+  closedByClient = false;
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+
+  constructor(readonly url: string) {
+    FakeWebSocket.instances.push(this);
+  }
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close() {
+    this.closedByClient = true;
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  receive(frame: unknown) {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+  drop(code = 1006) {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+}
+
+/** Resolves once pending promise callbacks (several hops deep) have run. */
+export async function settle(rounds = 10): Promise<void> {
+  for (let i = 0; i < rounds; i += 1) await Promise.resolve();
+}
+
+/** A promise plus its resolver, for gating fake calls. */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
