@@ -16,6 +16,7 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { staticRoutes } from './routes/static.ts';
+import { userRoutes } from './routes/users.ts';
 
 export interface AppDeps {
   sql: Sql;
@@ -25,6 +26,7 @@ export interface AppDeps {
   ingestApiKey: string;
   ingestor: Ingestor;
   metrics: Metrics;
+  rateLimits: { ingestPerSecond: number; userPerSecond: number };
   /** The built panel; omitted, nothing is served at `/`. */
   staticDir?: string;
   /** Set in demo mode only: enables /api/demo with this secret. */
@@ -54,7 +56,8 @@ export function createApp(deps: AppDeps) {
     log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use('/api/events', limit(4096 * kib));
-  app.use('/api/*', async (c, next) => (c.req.path === '/api/events' ? next() : limit(16 * kib)(c, next)));
+  const smallBody = limit(16 * kib);
+  app.use('/api/*', async (c, next) => (c.req.path === '/api/events' ? next() : smallBody(c, next)));
 
   app.route('/', healthRoutes(deps));
   app.get('/metrics', requireIngestKey(deps.ingestApiKey), async (c) =>
@@ -62,6 +65,7 @@ export function createApp(deps: AppDeps) {
   );
   app.route('/api/notifications', notificationRoutes(deps));
   app.route('/api/events', eventRoutes(deps));
+  app.route('/api/users', userRoutes(deps));
   if (deps.demoJwtSecret) app.route('/api/demo', demoRoutes({ ...deps, jwtSecret: deps.demoJwtSecret }));
   if (deps.staticDir) app.route('/', staticRoutes(deps.staticDir));
 

@@ -1,6 +1,6 @@
 /**
  * startBelfry: wires one belfry process from connections that are already open (Postgres, the bus):
- * ingestor, gateway, app, server. main.ts and the tests both start belfry through it.
+ * ingestor, outbox relay, gateway, app, server, retention. main.ts and the tests both start belfry through it.
  */
 import type { Server } from 'bun';
 import type { Sql } from './db/client.ts';
@@ -8,10 +8,13 @@ import type { Bus } from './bus/messages.ts';
 import type { Logger } from './log.ts';
 import { createTokenVerifier } from './auth/tokens.ts';
 import { createIngestor, type Ingestor } from './ingest/ingestor.ts';
+import { startOutboxRelay } from './ingest/outbox-relay.ts';
 import { createGateway, type Gateway, type SocketData } from './ws/gateway.ts';
+import { createCatchUp } from './ws/catch-up.ts';
 import { createMetrics } from './metrics.ts';
 import { createApp } from './app.ts';
 import { startServer } from './server.ts';
+import { startRetention } from './retention.ts';
 
 export interface BelfryOptions {
   sql: Sql;
@@ -20,30 +23,47 @@ export interface BelfryOptions {
   jwtSecret: string;
   ingestApiKey: string;
   port: number;
-  hostname?: string;
-  reusePort?: boolean;
-  staticDir?: string;
+  hostname?: string | undefined;
+  reusePort?: boolean | undefined;
+  staticDir?: string | undefined;
   /** Enables /api/demo (never in production). */
-  demo?: boolean;
+  demo?: boolean | undefined;
+  jwksUrl?: string | undefined;
+  allowedOrigins?: string[] | undefined;
+  maxSocketsPerUser?: number | undefined;
+  rateLimits?: { ingestPerSecond: number; userPerSecond: number } | undefined;
+  retentionDays?: number | undefined;
+  /** Outbox relay timing; tests shorten it. */
+  relay?: { intervalMs?: number; minAgeMs?: number } | undefined;
 }
 
 export interface Belfry {
   server: Server<SocketData>;
   gateway: Gateway;
   ingestor: Ingestor;
-  /** Stops accepting, closes sockets and waits for in-flight ingests. Connections stay open: the caller owns them. */
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: stop accepting, tell sockets to reconnect (1012, with a random delay), let in-flight requests
+   * and ingests finish. Connections (Postgres, bus) stay open: the caller owns and closes them.
+   */
+  stop(options?: { reconnectSpreadMs?: number; timeoutMs?: number }): Promise<void>;
 }
 
 /** Starts a belfry process on open connections. */
 export function startBelfry(options: BelfryOptions): Belfry {
   const { sql, bus, log, jwtSecret, ingestApiKey } = options;
-  const verifyToken = createTokenVerifier(jwtSecret);
-  const gateway = createGateway({ verifyToken, log });
+  const verifyToken = createTokenVerifier(jwtSecret, { jwksUrl: options.jwksUrl });
+  const gateway = createGateway({
+    verifyToken,
+    log,
+    catchUp: createCatchUp(sql),
+    policy: { maxSocketsPerUser: options.maxSocketsPerUser, allowedOrigins: options.allowedOrigins },
+  });
   const metrics = createMetrics(gateway.connections);
   const ingestor = createIngestor({ sql, bus, log, onCommitted: (rows) => metrics.ingested.inc(rows) });
   bus.onMessage(gateway.deliver);
   bus.onGap(() => gateway.resyncAll('bus_reconnected'));
+  const stopRelay = startOutboxRelay({ sql, bus, log, ...options.relay });
+  const stopRetention = options.retentionDays ? startRetention({ sql, log, days: options.retentionDays }) : () => {};
 
   const app = createApp({
     sql,
@@ -53,6 +73,7 @@ export function startBelfry(options: BelfryOptions): Belfry {
     ingestApiKey,
     ingestor,
     metrics,
+    rateLimits: options.rateLimits ?? { ingestPerSecond: 20_000, userPerSecond: 20 },
     staticDir: options.staticDir,
     demoJwtSecret: options.demo ? jwtSecret : undefined,
   });
@@ -69,9 +90,16 @@ export function startBelfry(options: BelfryOptions): Belfry {
     server,
     gateway,
     ingestor,
-    async stop() {
-      await server.stop(true);
+    async stop({ reconnectSpreadMs = 5000, timeoutMs = 8000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      await server.stop(false);
+      gateway.closeAll(reconnectSpreadMs);
+      while (server.pendingRequests > 0 && Date.now() < deadline) await Bun.sleep(10);
       await ingestor.drain();
+      stopRelay();
+      stopRetention();
+      gateway.stop();
+      await server.stop(true);
     },
   };
 }

@@ -26,6 +26,17 @@ const envSchema = z
     EMBEDDED_PG_DIR: z.string().min(1).default('.belfry/postgres'),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
     STATIC_DIR: z.string().min(1).default('web/dist'),
+    JWT_JWKS_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .pipe(z.array(z.url())),
+    MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+    INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(20_000),
+    USER_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+    RETENTION_DAYS: optionalString.pipe(z.string().regex(/^\d+$/, 'must be a whole number of days').optional()).transform((value) => (value === undefined ? undefined : Number(value))).pipe(z.number().int().min(1).max(36_500).optional()),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -52,6 +63,14 @@ export interface Config {
   workers: number;
   embeddedPostgres: { dir: string; port: number };
   staticDir: string;
+  jwksUrl: string | undefined;
+  allowedOrigins: string[];
+  maxSocketsPerUser: number;
+  /** Requests per second: per ingest key, and per user on the REST API. */
+  rateLimits: { ingestPerSecond: number; userPerSecond: number };
+  /** Unset: notifications are kept until erased. */
+  retentionDays: number | undefined;
+  shutdownTimeoutMs: number;
 }
 
 /** Thrown when the environment is invalid; its message lists every problem, one per line. */
@@ -80,5 +99,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     workers: e.WORKERS,
     embeddedPostgres: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     staticDir: e.STATIC_DIR,
+    jwksUrl: e.JWT_JWKS_URL,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    rateLimits: { ingestPerSecond: e.INGEST_RATE_LIMIT, userPerSecond: e.USER_RATE_LIMIT },
+    retentionDays: e.RETENTION_DAYS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -18,7 +18,6 @@ import { loadOrCreateDemoSecrets } from './secrets.ts';
 import { startBelfry } from './belfry.ts';
 
 const repoRoot = resolve(import.meta.dir, '..');
-const shutdownTimeoutMs = 10_000;
 const isWorker = process.env.BELFRY_WORKER === '1';
 
 let config: Config;
@@ -81,10 +80,16 @@ async function runProcess(url: string, keys: ReturnType<typeof secrets>, onStopp
     reusePort: config.workers > 1 || isWorker,
     staticDir: resolve(repoRoot, config.staticDir),
     demo: keys.generated && !config.production,
+    jwksUrl: config.jwksUrl,
+    allowedOrigins: config.allowedOrigins,
+    maxSocketsPerUser: config.maxSocketsPerUser,
+    rateLimits: config.rateLimits,
+    retentionDays: config.retentionDays,
   });
   log.info({ port: belfry.server.port, bus: config.redisUrl ? 'redis' : 'local', demo: keys.generated }, 'belfry listening');
   onSignals(log, async () => {
-    await belfry.stop();
+    // Leave a quarter of the hard timeout for closing connections.
+    await belfry.stop({ timeoutMs: config.shutdownTimeoutMs * 0.75 });
     await bus.close();
     await sql.end({ timeout: 5 });
     await onStopped();
@@ -102,7 +107,7 @@ function onSignals(logger: Logger, stop: () => Promise<void>) {
     setTimeout(() => {
       logger.error('shutdown timed out; exiting');
       process.exit(1);
-    }, shutdownTimeoutMs).unref();
+    }, config.shutdownTimeoutMs).unref();
     stop().then(
       () => process.exit(0),
       (error: unknown) => {

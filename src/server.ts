@@ -26,5 +26,9 @@ export function startServer({ port, hostname = '0.0.0.0', fetch, gateway, reuseP
       return fetch(request);
     },
     websocket: gateway.websocket,
+    // Last resort for anything thrown outside the Hono app (the upgrade path): the JSON shape, no stack.
+    error() {
+      return Response.json({ error: { code: 'internal', message: 'Internal error' } }, { status: 500 });
+    },
   });
 }

@@ -2,7 +2,7 @@
  * End-user tokens: HS256 JWTs whose `sub` is the user id. Verification allows exactly one algorithm,
  * requires `exp` and `sub`, and turns every failure into the same 401.
  */
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT, createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 
@@ -26,14 +26,26 @@ const claimsSchema = z.object({ sub: userIdSchema, exp: z.number().int().positiv
 /** The one 401 every bad token gets: the client learns nothing about why. */
 export const invalidToken = () => new AppError(401, 'unauthorized', 'Missing or invalid token');
 
-/** Returns a verifier for HS256 tokens signed with `secret`. */
-export function createTokenVerifier(secret: string): VerifyToken {
+export interface VerifierOptions {
+  /** Also accept RS256/ES256 tokens whose keys this JWKS URL publishes (an identity provider). */
+  jwksUrl?: string | undefined;
+}
+
+/** Asymmetric algorithms accepted from the JWKS; the shared secret is only ever used for HS256. */
+const jwksAlgorithms = ['RS256', 'ES256'];
+
+/** Returns a verifier for HS256 tokens signed with `secret` (and, optionally, RS256/ES256 tokens from a JWKS). */
+export function createTokenVerifier(secret: string, { jwksUrl }: VerifierOptions = {}): VerifyToken {
   const key = new TextEncoder().encode(secret);
+  const jwks = jwksUrl ? createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }) : undefined;
   return async (token) => {
     // A JWT is three base64url parts; anything longer than a few KB is not one of ours.
     if (token.length > 4096) throw invalidToken();
     try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
+      const useJwks = jwks !== undefined && jwksAlgorithms.includes(String(decodeProtectedHeader(token).alg));
+      const { payload } = useJwks
+        ? await jwtVerify(token, jwks, { algorithms: jwksAlgorithms, requiredClaims: ['exp', 'sub'] })
+        : await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) throw invalidToken();
       return { userId: claims.data.sub, exp: claims.data.exp };

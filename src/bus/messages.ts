@@ -20,6 +20,7 @@ export const busMessageSchema = z.discriminatedUnion('kind', [
     ids: z.array(z.string().regex(/^\d+$/)),
     unread_count: z.number().int().min(0),
   }),
+  z.object({ kind: z.literal('erased'), user_id: z.string().min(1) }),
 ]);
 
 export type BusMessage = z.infer<typeof busMessageSchema>;

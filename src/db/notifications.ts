@@ -26,6 +26,8 @@ export interface InsertResult {
   ids: string[];
   /** The rows this call created, in input order: what must be delivered. */
   created: Omit<NotificationRow, 'read_at'>[];
+  /** The outbox entry holding `created`; delete it once they are published. */
+  outboxId: string | undefined;
 }
 
 /** The position after which the next page starts. */
@@ -62,7 +64,7 @@ export async function insertNotifications(sql: Sql, events: readonly NewNotifica
   });
 
   const sent = sentIndexes.map((index) => events[index]!);
-  const rows = await sql<{ id: string | null; created_at: Date | null; created: boolean }[]>`
+  const rows = await sql<{ outbox_id: string | null; id: string | null; created_at: Date | null; created: boolean }[]>`
     with input as materialized (
       select
         t.ord,
@@ -85,8 +87,14 @@ export async function insertNotifications(sql: Sql, events: readonly NewNotifica
       order by ord
       on conflict (user_id, idempotency_key) where idempotency_key is not null do nothing
       returning id, created_at
+    ),
+    outboxed as (
+      insert into notification_outbox (notification_ids)
+      select array_agg(id) from inserted having count(*) > 0
+      returning id
     )
     select
+      (select id from outboxed) as outbox_id,
       coalesce(inserted.id, existing.id) as id,
       coalesce(inserted.created_at, existing.created_at) as created_at,
       inserted.id is not null as created
@@ -123,7 +131,7 @@ export async function insertNotifications(sql: Sql, events: readonly NewNotifica
     ids[index] = row.id;
   }
   for (const [index, first] of aliasOf) ids[index] = ids[first]!;
-  return { ids, created };
+  return { ids, created, outboxId: rows[0]?.outbox_id ?? undefined };
 }
 
 export interface ListOptions {
@@ -208,4 +216,103 @@ export async function markAllRead(sql: Sql, userId: string): Promise<{ ids: stri
     returning id
   `;
   return { ids: rows.map((row) => row.id), unreadCount: await countUnread(sql, userId) };
+}
+
+/**
+ * Unread notifications of the user from `overlapMs` before the row `afterId` onwards, oldest first, without it;
+ * undefined when `afterId` is not one of the user's notifications.
+ */
+export async function unreadAround(
+  sql: Sql,
+  userId: string,
+  afterId: string,
+  { overlapMs, limit }: { overlapMs: number; limit: number },
+): Promise<NotificationRow[] | undefined> {
+  if (!isNotificationId(afterId)) return undefined;
+  const [anchor] = await sql<[{ created_at: Date }?]>`
+    select created_at from notifications where id = ${afterId} and user_id = ${userId}
+  `;
+  if (!anchor) return undefined;
+  return sql<NotificationRow[]>`
+    select id, user_id, type, message, created_at, read_at
+    from notifications
+    where user_id = ${userId}
+      and read_at is null
+      and created_at >= ${new Date(anchor.created_at.getTime() - overlapMs)}
+      and id <> ${afterId}
+    order by created_at, id
+    limit ${limit}
+  `;
+}
+
+/** Removes a published batch from the outbox. */
+export async function deleteOutboxEntry(sql: Sql, outboxId: string): Promise<void> {
+  await sql`delete from notification_outbox where id = ${outboxId}`;
+}
+
+/**
+ * Publishes outbox entries older than `minAgeMs` (their own process had time to do it) and removes them.
+ * Rows are locked with skip locked, so relays on several processes never take the same entry.
+ */
+export async function relayOutbox(
+  sql: Sql,
+  publish: (rows: Omit<NotificationRow, 'read_at'>[]) => Promise<void>,
+  { minAgeMs = 2000, batches = 20 }: { minAgeMs?: number; batches?: number } = {},
+): Promise<number> {
+  return sql.begin(async (tx) => {
+    const entries = await tx<{ id: string; notification_ids: string[] }[]>`
+      select id, notification_ids
+      from notification_outbox
+      where created_at < now() - ${minAgeMs / 1000} * interval '1 second'
+      order by id
+      limit ${batches}
+      for update skip locked
+    `;
+    if (entries.length === 0) return 0;
+    const ids = entries.flatMap((entry) => entry.notification_ids);
+    // An erased user's rows are gone: nothing to deliver for them.
+    const rows = await tx<Omit<NotificationRow, 'read_at'>[]>`
+      select id, user_id, type, message, created_at
+      from notifications
+      where id = any(${ids}::bigint[])
+      order by created_at, id
+    `;
+    if (rows.length > 0) await publish(rows);
+    await tx`delete from notification_outbox where id = any(${entries.map((entry) => entry.id)}::bigint[])`;
+    return rows.length;
+  });
+}
+
+/** Deletes every notification of the user; returns how many. */
+export async function eraseUser(sql: Sql, userId: string): Promise<number> {
+  const result = await sql`delete from notifications where user_id = ${userId}`;
+  return result.count;
+}
+
+/** Every notification of the user, oldest first, for export. */
+export async function exportUser(sql: Sql, userId: string): Promise<(NotificationRow & { idempotency_key: string | null })[]> {
+  return sql<(NotificationRow & { idempotency_key: string | null })[]>`
+    select id, user_id, type, message, created_at, read_at, idempotency_key
+    from notifications
+    where user_id = ${userId}
+    order by created_at, id
+  `;
+}
+
+/**
+ * Deletes up to `batchSize` read notifications read before `cutoff`. Small batches keep each transaction short:
+ * call it until it returns less than `batchSize`.
+ */
+export async function deleteReadBefore(sql: Sql, cutoff: Date, batchSize = 1000): Promise<number> {
+  const result = await sql`
+    delete from notifications
+    where id in (
+      select id
+      from notifications
+      where read_at < ${cutoff}
+      limit ${batchSize}
+      for update skip locked
+    )
+  `;
+  return result.count;
 }

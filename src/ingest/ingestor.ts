@@ -5,7 +5,7 @@
  * as one message.
  */
 import type { Sql } from '../db/client.ts';
-import { insertNotifications, type NewNotification } from '../db/notifications.ts';
+import { deleteOutboxEntry, insertNotifications, type NewNotification } from '../db/notifications.ts';
 import type { Bus } from '../bus/messages.ts';
 import type { Logger } from '../log.ts';
 
@@ -89,10 +89,16 @@ export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4,
     if (result.created.length > 0) {
       onCommitted?.(result.created.length);
       const items = result.created.map((row) => ({ ...row, created_at: row.created_at.toISOString() }));
-      bus.publish({ kind: 'notifications', items }).catch((error: unknown) => {
-        // Committed but not published: clients catch up on their next resync (see docs/decisions.md).
-        log.error({ err: (error as Error)?.message, count: items.length }, 'ingest: publish failed after commit');
-      });
+      const outboxId = result.outboxId;
+      bus
+        .publish({ kind: 'notifications', items })
+        .then(async () => {
+          if (outboxId) await deleteOutboxEntry(sql, outboxId);
+        })
+        .catch((error: unknown) => {
+          // Committed, and still in the outbox: the relay publishes it once the bus (or Postgres) answers again.
+          log.warn({ err: (error as Error)?.message, count: items.length }, 'ingest: publish failed after commit; left to the outbox relay');
+        });
     }
     let offset = 0;
     for (const pending of group) {

@@ -7,16 +7,21 @@ import { requireIngestKey } from '../auth/middleware.ts';
 import { ingestBodySchema } from '../ingest/event-schema.ts';
 import type { Ingestor } from '../ingest/ingestor.ts';
 import { jsonBody, methodNotAllowed } from './input.ts';
+import { rateLimit } from '../rate-limit.ts';
 
 export interface EventRoutesDeps {
   ingestApiKey: string;
   ingestor: Ingestor;
+  rateLimits: { ingestPerSecond: number };
 }
 
 /** The routes, to mount at /api/events. */
-export function eventRoutes({ ingestApiKey, ingestor }: EventRoutesDeps) {
+export function eventRoutes({ ingestApiKey, ingestor, rateLimits }: EventRoutesDeps) {
+  const perSecond = rateLimits.ingestPerSecond;
   return new Hono()
     .use(requireIngestKey(ingestApiKey))
+    // One key today, so one bucket; keyed anyway so per-tenant keys slot in.
+    .use(rateLimit({ perSecond, burst: perSecond * 2 }, () => 'ingest'))
     .post('/', async (c) => {
       const body = await jsonBody(c, ingestBodySchema);
       const events = 'events' in body ? body.events : [body];

@@ -13,12 +13,14 @@ import type { VerifyToken } from '../auth/tokens.ts';
 import { AppError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { jsonBody, methodNotAllowed, query } from './input.ts';
+import { rateLimit } from '../rate-limit.ts';
 
 export interface NotificationRoutesDeps {
   sql: Sql;
   bus: Bus;
   log: Logger;
   verifyToken: VerifyToken;
+  rateLimits: { userPerSecond: number };
 }
 
 const listQuery = z.strictObject({
@@ -42,7 +44,8 @@ const toJson = (row: NotificationRow) => ({
 });
 
 /** The routes, to mount at /api/notifications. */
-export function notificationRoutes({ sql, bus, log, verifyToken }: NotificationRoutesDeps) {
+export function notificationRoutes({ sql, bus, log, verifyToken, rateLimits }: NotificationRoutesDeps) {
+  const perSecond = rateLimits.userPerSecond;
   const announce = (userId: string, ids: string[], unreadCount: number) =>
     bus.publish({ kind: 'read', user_id: userId, ids, unread_count: unreadCount }).catch((error: unknown) => {
       log.warn({ err: (error as Error)?.message }, 'read: publish failed; other tabs catch up on resync');
@@ -50,6 +53,7 @@ export function notificationRoutes({ sql, bus, log, verifyToken }: NotificationR
 
   return new Hono<UserEnv>()
     .use(requireUser(verifyToken))
+    .use(rateLimit({ perSecond, burst: perSecond * 5 }, (c) => c.var.userId))
     .get('/', async (c) => {
       const { limit, status, cursor } = query(c, listQuery);
       const page = await listNotifications(sql, c.var.userId, { limit, unreadOnly: status === 'unread', cursor });

@@ -7,11 +7,16 @@ import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
 import type { BusMessage } from '../bus/messages.ts';
 import type { VerifyToken } from '../auth/tokens.ts';
 import type { Logger } from '../log.ts';
-import { clientFrameSchema, closeCodes, frames, maxBadFrames, maxClientFrameBytes } from './protocol.ts';
+import { clientFrameSchema, closeCodes, frames, maxBadFrames, maxBufferedBytes, maxClientFrameBytes, type ClientFrame } from './protocol.ts';
+import { checkUpgrade, type UpgradePolicy } from './upgrade-policy.ts';
+import type { CatchUp } from './catch-up.ts';
+import { createRecentIds } from './recent-ids.ts';
 
 /** Per-socket state, set at upgrade. Kept small: it is paid once per connection. */
 export interface SocketData {
   userId: string;
+  /** Token expiry, seconds since the epoch; moved by an in-band AUTH. */
+  exp: number;
   badFrames: number;
 }
 
@@ -25,44 +30,81 @@ const everyoneTopic = 'all';
 export interface GatewayOptions {
   verifyToken: VerifyToken;
   log: Logger;
+  policy?: Partial<UpgradePolicy>;
+  /** Answers RESUME frames; without it RESUME is answered with RESYNC. */
+  catchUp?: CatchUp;
+  /** How often expired sockets are looked for. */
+  expirySweepMs?: number;
+  now?: () => number;
 }
 
 export interface Gateway {
   /** Gives the gateway the server whose topics it publishes to. */
   attach(server: Server<SocketData>): void;
-  /** Answers a /ws request: 101 on a valid token, else a 401 Response. */
+  /** Answers a /ws request: 101 on a valid token, else a JSON error Response. */
   upgrade(request: Request, server: Server<SocketData>): Promise<Response | undefined>;
   websocket: WebSocketHandler<SocketData>;
   /** Delivers one bus message to the local sockets it concerns. */
   deliver(message: BusMessage): void;
   /** Tells every local socket to refetch: live messages may have been missed. */
   resyncAll(reason: string): void;
+  /** Tells every socket to reconnect after a random delay and closes it with 1012 (shutdown). */
+  closeAll(maxDelayMs: number): void;
   /** Open sockets on this process. */
   connections(): number;
-}
-
-function unauthorized(): Response {
-  return Response.json({ error: { code: 'unauthorized', message: 'Missing or invalid token' } }, { status: 401 });
-}
-
-/** Reads the token from `?token=` or, failing that, the `belfry_token` cookie. */
-function tokenOf(request: Request): string | undefined {
-  const fromQuery = new URL(request.url).searchParams.get('token');
-  if (fromQuery) return fromQuery;
-  const cookie = request.headers.get('cookie');
-  return cookie?.match(/(?:^|;\s*)belfry_token=([^;]+)/)?.[1];
+  stop(): void;
 }
 
 /** Creates the gateway; call `deliver` from the bus and mount `upgrade`/`websocket` in Bun.serve. */
-export function createGateway({ verifyToken, log }: GatewayOptions): Gateway {
+export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs = 1000, now = Date.now }: GatewayOptions): Gateway {
   let server: Server<SocketData> | undefined;
-  let open = 0;
+  const sockets = new Set<GatewaySocket>();
+  const delivered = createRecentIds();
   let dropped = 0;
 
-  function publish(topic: string, frame: string) {
+  /** Publishes to a topic; the frame is only built when the topic has a socket on this process. */
+  function publish(topic: string, frame: () => string) {
     if (!server || server.subscriberCount(topic) === 0) return;
-    // 0 means dropped by every subscriber (their buffers are full); -1 is backpressure, still queued.
-    if (server.publish(topic, frame) === 0) dropped++;
+    // 0: dropped (every subscriber's buffer was full); -1: queued under backpressure. Dropped frames are
+    // never silent: a socket past its buffer cap is closed with 4008 and the client resyncs.
+    if (server.publish(topic, frame()) === 0) dropped++;
+  }
+
+  function send(ws: GatewaySocket, frame: string) {
+    if (ws.send(frame) === 0) ws.close(closeCodes.slowConsumer, 'slow consumer: reconnect and resync');
+  }
+
+  // One sweep a second over every socket is cheaper than a timer per socket (memory is the density limit).
+  const sweep = setInterval(() => {
+    const nowSeconds = now() / 1000;
+    for (const ws of sockets) if (ws.data.exp <= nowSeconds) ws.close(closeCodes.tokenExpired, 'token expired');
+  }, expirySweepMs);
+  sweep.unref();
+
+  async function handleFrame(ws: GatewaySocket, frame: ClientFrame) {
+    switch (frame.type) {
+      case 'PING':
+        return send(ws, frames.pong());
+      case 'AUTH': {
+        let verified: Awaited<ReturnType<VerifyToken>>;
+        try {
+          verified = await verifyToken(frame.payload.token);
+        } catch {
+          return send(ws, frames.error('invalid_token', 'The token was rejected; the socket keeps its current expiry'));
+        }
+        if (verified.userId !== ws.data.userId) return ws.close(closeCodes.userMismatch, 'token for another user');
+        ws.data.exp = verified.exp;
+        return send(ws, frames.authed(verified.exp));
+      }
+      case 'RESUME': {
+        if (!catchUp) return send(ws, frames.resync('resume_unavailable'));
+        const result = await catchUp(ws.data.userId, frame.payload.after);
+        if (ws.readyState !== 1) return;
+        if (result.kind === 'resync') return send(ws, frames.resync(result.reason));
+        for (const row of result.rows) send(ws, frames.notification(row));
+        return send(ws, frames.resumed(result.rows.length, result.unreadCount));
+      }
+    }
   }
 
   return {
@@ -71,27 +113,23 @@ export function createGateway({ verifyToken, log }: GatewayOptions): Gateway {
     },
 
     async upgrade(request, bunServer) {
-      const token = tokenOf(request);
-      if (!token) return unauthorized();
-      let userId: string;
-      try {
-        ({ userId } = await verifyToken(token));
-      } catch {
-        return unauthorized();
-      }
-      if (bunServer.upgrade(request, { data: { userId, badFrames: 0 } })) return undefined;
+      const checked = await checkUpgrade(request, { verifyToken, policy, socketsOf: (userId) => bunServer.subscriberCount(userTopic(userId)) });
+      if (checked instanceof Response) return checked;
+      if (bunServer.upgrade(request, { data: { userId: checked.userId, exp: checked.exp, badFrames: 0 } })) return undefined;
       return Response.json({ error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade' } }, { status: 426 });
     },
 
     websocket: {
       maxPayloadLength: maxClientFrameBytes,
+      backpressureLimit: maxBufferedBytes,
+      closeOnBackpressureLimit: true,
       idleTimeout: 120,
       sendPings: true,
       open(ws) {
-        open++;
+        sockets.add(ws);
         ws.subscribe(userTopic(ws.data.userId));
         ws.subscribe(everyoneTopic);
-        ws.send(frames.ready(ws.data.userId));
+        send(ws, frames.ready(ws.data.userId));
       },
       message(ws, raw) {
         let frame: unknown;
@@ -104,25 +142,31 @@ export function createGateway({ verifyToken, log }: GatewayOptions): Gateway {
         if (!parsed.success) {
           ws.data.badFrames++;
           if (ws.data.badFrames >= maxBadFrames) return ws.close(closeCodes.policyViolation, 'too many invalid frames');
-          ws.send(frames.error('invalid_frame', 'Unknown or malformed frame'));
-          return;
+          return send(ws, frames.error('invalid_frame', 'Unknown or malformed frame'));
         }
-        if (parsed.data.type === 'PING') ws.send(frames.pong());
+        handleFrame(ws, parsed.data).catch((error: unknown) => {
+          log.warn({ err: (error as Error)?.message }, 'gateway: frame handling failed');
+          if (ws.readyState === 1) send(ws, frames.resync('server_error'));
+        });
       },
-      close() {
-        open--;
+      close(ws) {
+        sockets.delete(ws);
       },
     },
 
     deliver(message) {
-      if (message.kind === 'notifications') {
-        for (const item of message.items) {
-          const topic = userTopic(item.user_id);
-          if (!server || server.subscriberCount(topic) === 0) continue;
-          publish(topic, frames.notification(item));
-        }
-      } else {
-        publish(userTopic(message.user_id), frames.read(message.ids, message.unread_count));
+      switch (message.kind) {
+        case 'notifications':
+          for (const item of message.items) {
+            if (delivered.firstTime(item.id)) publish(userTopic(item.user_id), () => frames.notification(item));
+          }
+          break;
+        case 'read':
+          publish(userTopic(message.user_id), () => frames.read(message.ids, message.unread_count));
+          break;
+        case 'erased':
+          publish(userTopic(message.user_id), frames.erased);
+          break;
       }
       if (dropped > 0) {
         log.warn({ dropped }, 'gateway: frames dropped by full socket buffers');
@@ -131,9 +175,21 @@ export function createGateway({ verifyToken, log }: GatewayOptions): Gateway {
     },
 
     resyncAll(reason) {
-      publish(everyoneTopic, frames.resync(reason));
+      publish(everyoneTopic, () => frames.resync(reason));
     },
 
-    connections: () => open,
+    closeAll(maxDelayMs) {
+      for (const ws of sockets) {
+        // Spread the reconnects so a restart is not a thundering herd on the next process.
+        ws.send(frames.reconnect(Math.floor(Math.random() * maxDelayMs)));
+        ws.close(closeCodes.serviceRestart, 'service restart');
+      }
+    },
+
+    connections: () => sockets.size,
+
+    stop() {
+      clearInterval(sweep);
+    },
   };
 }

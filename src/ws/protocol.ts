@@ -5,7 +5,13 @@
 import { z } from 'zod';
 
 /** The only frames a client may send. Anything else is answered with ERROR. */
-export const clientFrameSchema = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('PING') })]);
+export const clientFrameSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('PING') }),
+  /** In-band token refresh: a new token for the same user moves the socket's expiry. */
+  z.strictObject({ type: z.literal('AUTH'), payload: z.strictObject({ token: z.string().min(1).max(4096) }) }),
+  /** "I have everything up to this notification": the server sends what the socket missed, or RESYNC. */
+  z.strictObject({ type: z.literal('RESUME'), payload: z.strictObject({ after: z.string().min(1).max(32) }) }),
+]);
 
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 
@@ -27,13 +33,25 @@ export const frames = {
   read: (ids: readonly string[], unreadCount: number) =>
     JSON.stringify({ type: 'READ', payload: { ids, unread_count: unreadCount } }),
   resync: (reason: string) => JSON.stringify({ type: 'RESYNC', payload: { reason } }),
+  resumed: (count: number, unreadCount: number) => JSON.stringify({ type: 'RESUMED', payload: { count, unread_count: unreadCount } }),
+  authed: (exp: number) => JSON.stringify({ type: 'AUTHED', payload: { exp } }),
+  erased: () => JSON.stringify({ type: 'ERASED', payload: {} }),
+  reconnect: (afterMs: number) => JSON.stringify({ type: 'RECONNECT', payload: { after_ms: afterMs } }),
   pong: () => JSON.stringify({ type: 'PONG' }),
   error: (code: string, message: string) => JSON.stringify({ type: 'ERROR', payload: { code, message } }),
 };
 
-/** Close codes belfry uses beyond the standard ones. */
+/** Close codes belfry uses; see docs/api.md#close-codes. */
 export const closeCodes = {
   policyViolation: 1008,
+  tooLarge: 1009,
+  serviceRestart: 1012,
+  /** The token's `exp` passed without an in-band refresh. */
+  tokenExpired: 4001,
+  /** AUTH carried a token for another user. */
+  userMismatch: 4003,
+  /** The socket stopped reading and its send buffer passed the cap: reconnect and resync. */
+  slowConsumer: 4008,
 } as const;
 
 /** A client frame is a small control message; larger ones are refused by the server (close 1009). */
@@ -41,3 +59,6 @@ export const maxClientFrameBytes = 4096;
 
 /** Bad frames tolerated before the socket is closed with 1008. */
 export const maxBadFrames = 10;
+
+/** Bytes a socket may have waiting to be sent before it counts as a slow consumer. */
+export const maxBufferedBytes = 1024 * 1024;

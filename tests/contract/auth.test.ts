@@ -96,15 +96,52 @@ describe('a valid token', () => {
     const response = await call(belfry.url, '/api/notifications', { token: await belfry.tokenFor('alice') });
     expect(response.status).toBe(200);
   });
-  test('is accepted from the belfry_token cookie on /ws', async () => {
+  test('is accepted from the belfry_token cookie on /ws from the same origin', async () => {
     const token = await belfry.tokenFor('alice');
-    const ws = new WebSocket(belfry.wsUrl, { headers: { cookie: `other=1; belfry_token=${token}` } } as unknown as string[]);
+    const ws = new WebSocket(belfry.wsUrl, { headers: { cookie: `other=1; belfry_token=${token}`, origin: belfry.url } } as unknown as string[]);
     const first = await new Promise<string>((resolve, reject) => {
       ws.addEventListener('message', (event) => resolve(String(event.data)));
       ws.addEventListener('error', () => reject(new Error('socket failed')));
     });
     expect(JSON.parse(first)).toEqual({ type: 'READY', payload: { user_id: 'alice' } });
     ws.close();
+  });
+});
+
+describe('cookie tokens and Origin (cross-site WebSocket hijacking)', () => {
+  const upgradeWithCookie = async (origin?: string) =>
+    fetch(`${belfry.url}/ws`, {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        cookie: `belfry_token=${await belfry.tokenFor('alice')}`,
+        ...(origin ? { origin } : {}),
+      },
+    });
+  test('another site → 403 forbidden_origin', async () => {
+    const response = await upgradeWithCookie('https://evil.example');
+    expect(response.status).toBe(403);
+    expect((await errorOf(response)).code).toBe('forbidden_origin');
+  });
+  test('no Origin → 403', async () => {
+    expect((await upgradeWithCookie()).status).toBe(403);
+  });
+  test('an allow-listed origin is accepted', async () => {
+    const other = await startBelfry({ tuning: { allowedOrigins: ['https://app.example'] } });
+    try {
+      const token = await other.tokenFor('alice');
+      const ws = new WebSocket(other.wsUrl, { headers: { cookie: `belfry_token=${token}`, origin: 'https://app.example' } } as unknown as string[]);
+      const opened = await new Promise<boolean>((resolve) => {
+        ws.addEventListener('open', () => resolve(true));
+        ws.addEventListener('error', () => resolve(false));
+      });
+      expect(opened).toBe(true);
+      ws.close();
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { createRedisBus } from '../../src/bus/redis.ts';
 import type { Bus } from '../../src/bus/messages.ts';
 import { createLogger } from '../../src/log.ts';
 import { signToken } from '../../src/auth/tokens.ts';
-import { startBelfry as startProcess, type Belfry as Process } from '../../src/belfry.ts';
+import { startBelfry as startProcess, type Belfry as Process, type BelfryOptions } from '../../src/belfry.ts';
 import { createTestDatabase, testServices, type TestDatabase } from './services.ts';
 
 export interface StartOptions {
@@ -23,6 +23,8 @@ export interface StartOptions {
   redisPrefix?: string;
   jwtSecret?: string;
   ingestKey?: string;
+  /** Passed through to the process (limits, relay timing, JWKS, retention). */
+  tuning?: Pick<BelfryOptions, 'rateLimits' | 'maxSocketsPerUser' | 'allowedOrigins' | 'relay' | 'jwksUrl' | 'retentionDays'>;
 }
 
 export interface Belfry {
@@ -70,6 +72,7 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
       hostname: '127.0.0.1',
       staticDir: options.staticDir ?? webDist,
       demo: options.demo ?? false,
+      ...options.tuning,
     });
   let current = start();
   port = current.server.port!;
@@ -96,11 +99,11 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
         body: JSON.stringify(body),
       }),
     async restart() {
-      await current.stop();
+      await current.stop({ reconnectSpreadMs: 0 });
       current = start();
     },
     async stop() {
-      await current.stop();
+      await current.stop({ reconnectSpreadMs: 0, timeoutMs: 1000 });
       await bus.close();
       if (ownDatabase) await database.drop();
     },

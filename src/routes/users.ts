@@ -1,0 +1,61 @@
+/**
+ * /api/users/:user_id/notifications: personal data requests, for the operator's back office (ingest key):
+ * erase everything of a user (their open sockets are told to clear), or export it as JSON.
+ */
+import { Hono } from 'hono';
+import type { Sql } from '../db/client.ts';
+import { eraseUser, exportUser } from '../db/notifications.ts';
+import type { Bus } from '../bus/messages.ts';
+import type { Logger } from '../log.ts';
+import { requireIngestKey } from '../auth/middleware.ts';
+import { userIdSchema } from '../auth/tokens.ts';
+import { validationError } from '../errors.ts';
+import { methodNotAllowed } from './input.ts';
+
+export interface UserRoutesDeps {
+  sql: Sql;
+  bus: Bus;
+  log: Logger;
+  ingestApiKey: string;
+}
+
+function userIdParam(raw: string): string {
+  const parsed = userIdSchema.safeParse(raw);
+  if (!parsed.success) throw validationError(parsed.error, 'The user id in the path is invalid');
+  return parsed.data;
+}
+
+/** The routes, to mount at /api/users. */
+export function userRoutes({ sql, bus, log, ingestApiKey }: UserRoutesDeps) {
+  return new Hono()
+    .use(requireIngestKey(ingestApiKey))
+    .delete('/:user_id/notifications', async (c) => {
+      const userId = userIdParam(c.req.param('user_id'));
+      const deleted = await eraseUser(sql, userId);
+      await bus.publish({ kind: 'erased', user_id: userId }).catch((error: unknown) => {
+        log.warn({ err: (error as Error)?.message }, 'erase: publish failed; open sockets clear on their next resync');
+      });
+      // The count only: the user id is personal data and stays out of the logs.
+      log.info({ deleted }, 'erased a user');
+      return c.json({ deleted });
+    })
+    .all('/:user_id/notifications', methodNotAllowed)
+    .get('/:user_id/notifications/export', async (c) => {
+      const userId = userIdParam(c.req.param('user_id'));
+      const rows = await exportUser(sql, userId);
+      c.header('Content-Disposition', 'attachment; filename="notifications.json"');
+      return c.json({
+        user_id: userId,
+        exported_at: new Date().toISOString(),
+        notifications: rows.map((row) => ({
+          id: row.id,
+          type: row.type,
+          message: row.message,
+          created_at: row.created_at.toISOString(),
+          read_at: row.read_at?.toISOString() ?? null,
+          idempotency_key: row.idempotency_key,
+        })),
+      });
+    })
+    .all('/:user_id/notifications/export', methodNotAllowed);
+}
