@@ -39,7 +39,7 @@ if (opts.help) {
 const startedAt = new Date().toISOString();
 const runTag = randomBytes(4).toString("hex");
 const databaseUrl = await freshDatabase(opts.adminDatabaseUrl, "belfry_bench");
-const ctx: ScenarioContext = { databaseUrl, redisUrl: opts.redisUrl, runTag, clusterMode: opts.clusterMode, timeScale: opts.timeScale, sizeScale: opts.sizeScale };
+const ctx: ScenarioContext = { databaseUrl, redisUrl: opts.redisUrl, runTag, clusterMode: opts.clusterMode, timeScale: opts.timeScale, sizeScale: opts.sizeScale, profileDir: opts.profileDir };
 const p = presets(opts);
 const machine = await machineInfo(await postgresVersion(databaseUrl), await redisVersion(opts.redisUrl));
 console.log(`belfry bench ${runTag}: ${machine.cores} cores, ${machine.memoryGiB} GiB, Bun ${machine.versions.bun}, Node ${machine.versions.node}, Postgres ${machine.versions.postgres}, Redis ${machine.versions.redis}, commit ${machine.git.commit.slice(0, 12)}`);

@@ -25,6 +25,8 @@ export interface Options {
   redisUrl: string;
   outDir: string;
   quick: boolean;
+  /** Directory for belfry CPU profiles (Bun --cpu-prof, markdown too); profiling slows belfry, so figures are marked. */
+  profileDir?: string;
   help: boolean;
 }
 
@@ -42,6 +44,7 @@ export const USAGE = `bun run bench [flags]
   --database-url=URL  an admin URL for the Postgres that gets the belfry_bench database
   --redis-url=URL     Redis (default redis://127.0.0.1:6379)
   --out=DIR           results directory (default bench/results)
+  --profile=DIR       run belfry under Bun's CPU profiler, profiles (.cpuprofile and .md) into DIR
 
 Environment: BENCH_SCENARIOS, BENCH_TARGETS, BENCH_SIZE_SCALE, BENCH_TIME_SCALE, BENCH_DURATION,
 BENCH_DATABASE_URL, BENCH_REDIS_URL.`;
@@ -69,7 +72,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       scenarios: { type: "string" }, targets: { type: "string" }, quick: { type: "boolean" },
       "size-scale": { type: "string" }, "time-scale": { type: "string" }, duration: { type: "string" },
       repeat: { type: "string" }, cluster: { type: "string" }, "cluster-workers": { type: "string" },
-      "database-url": { type: "string" }, "redis-url": { type: "string" }, out: { type: "string" },
+      "database-url": { type: "string" }, "redis-url": { type: "string" }, out: { type: "string" }, profile: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -90,7 +93,8 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     adminDatabaseUrl: values["database-url"] ?? env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
     redisUrl: values["redis-url"] ?? env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
     outDir: values.out ?? "bench/results",
-    quick: quick || (values["size-scale"] ?? env.BENCH_SIZE_SCALE) !== undefined || (values["time-scale"] ?? env.BENCH_TIME_SCALE) !== undefined,
+    quick: quick || values.profile !== undefined || (values["size-scale"] ?? env.BENCH_SIZE_SCALE) !== undefined || (values["time-scale"] ?? env.BENCH_TIME_SCALE) !== undefined,
+    profileDir: values.profile,
     help: values.help === true,
   };
 }

@@ -27,6 +27,7 @@ export async function withSession<T>(ctx: ScenarioContext, name: TargetName, pro
     redisUrl: ctx.redisUrl,
     redisPrefix: `bench:${ctx.runTag}:${name}:`,
     clusterMode: ctx.clusterMode,
+    profileDir: ctx.profileDir,
   });
   let pool: Pool | undefined;
   try {

@@ -22,7 +22,7 @@ export interface IngestParams {
 export async function runIngest(ctx: ScenarioContext, name: TargetName, p: IngestParams): Promise<ScenarioResult> {
   const target = await startTarget(name, {
     processes: 1, addresses: 1, databaseUrl: ctx.databaseUrl, redisUrl: ctx.redisUrl,
-    redisPrefix: `bench:${ctx.runTag}:${name}:`, clusterMode: ctx.clusterMode,
+    redisPrefix: `bench:${ctx.runTag}:${name}:`, clusterMode: ctx.clusterMode, profileDir: ctx.profileDir,
   });
   const result: ScenarioResult = {
     scenario: "ingest", target: name, label: target.label, ok: true, failures: [], notes: [], ingest: [],

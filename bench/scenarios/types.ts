@@ -14,6 +14,8 @@ export interface ScenarioContext {
   timeScale: number;
   /** Multiplies connection counts; 1 = the preset as specified. */
   sizeScale: number;
+  /** Where belfry writes Bun CPU profiles (--profile), if anywhere. */
+  profileDir?: string;
 }
 
 export interface ConnectStats {

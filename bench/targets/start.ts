@@ -46,19 +46,20 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
     NODE_ENV: "production",
   };
   const procs: Spawned[] = [];
+  const bunBelfry = ["bun", ...(opts.profileDir ? ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${opts.profileDir}`] : []), `${ROOT}/src/main.ts`];
   const ports: number[] = [];
   try {
     if (name === "belfry" && opts.clusterMode === "workers" && opts.processes > 1) {
       const port = await freePort();
       ports.push(port);
-      procs.push(await spawnServer("belfry", ["bun", `${ROOT}/src/main.ts`], { ...common, PORT: String(port), WORKERS: String(opts.processes) }, `http://127.0.0.1:${port}/readyz`));
+      procs.push(await spawnServer("belfry", bunBelfry, { ...common, PORT: String(port), WORKERS: String(opts.processes) }, `http://127.0.0.1:${port}/readyz`));
     } else {
       for (let i = 0; i < opts.processes; i++) {
         const port = await freePort();
         ports.push(port);
         const env = { ...common, PORT: String(port) };
         const cmd =
-          name === "belfry" ? ["bun", `${ROOT}/src/main.ts`]
+          name === "belfry" ? bunBelfry
           : name === "ceiling" ? ["bun", `${ROOT}/bench/peers/bare-bun/server.ts`]
           : ["node", await buildPeer()];
         procs.push(await spawnServer(name, cmd, env, `http://127.0.0.1:${port}/readyz`));

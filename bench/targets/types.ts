@@ -33,4 +33,6 @@ export interface StartOptions {
   redisPrefix: string;
   /** How belfry runs several processes: its own WORKERS=N cluster mode, or N separate processes. */
   clusterMode: "workers" | "procs";
+  /** Directory for Bun CPU profiles of belfry (written when it exits), or undefined for none. */
+  profileDir?: string;
 }
