@@ -92,13 +92,15 @@ export function startBelfry(options: BelfryOptions): Belfry {
     ingestor,
     async stop({ reconnectSpreadMs = 5000, timeoutMs = 8000 } = {}) {
       const deadline = Date.now() + timeoutMs;
-      await server.stop(false);
+      // stop(false) resolves only once every connection is gone, so the sockets are closed before awaiting it.
+      const stopped = server.stop(false);
       gateway.closeAll(reconnectSpreadMs);
       while (server.pendingRequests > 0 && Date.now() < deadline) await Bun.sleep(10);
       await ingestor.drain();
       stopRelay();
       stopRetention();
       gateway.stop();
+      await Promise.race([stopped, Bun.sleep(Math.max(0, deadline - Date.now()))]);
       await server.stop(true);
     },
   };

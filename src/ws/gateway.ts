@@ -7,7 +7,7 @@ import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
 import type { BusMessage } from '../bus/messages.ts';
 import type { VerifyToken } from '../auth/tokens.ts';
 import type { Logger } from '../log.ts';
-import { clientFrameSchema, closeCodes, frames, maxBadFrames, maxBufferedBytes, maxClientFrameBytes, type ClientFrame } from './protocol.ts';
+import { clientFrameSchema, closeCodes, frames, maxBadFrames, bufferCaps, maxClientFrameBytes, type ClientFrame } from './protocol.ts';
 import { checkUpgrade, type UpgradePolicy } from './upgrade-policy.ts';
 import type { CatchUp } from './catch-up.ts';
 import { createRecentIds } from './recent-ids.ts';
@@ -77,7 +77,10 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
   // One sweep a second over every socket is cheaper than a timer per socket (memory is the density limit).
   const sweep = setInterval(() => {
     const nowSeconds = now() / 1000;
-    for (const ws of sockets) if (ws.data.exp <= nowSeconds) ws.close(closeCodes.tokenExpired, 'token expired');
+    for (const ws of sockets) {
+      if (ws.data.exp <= nowSeconds) ws.close(closeCodes.tokenExpired, 'token expired');
+      else if (ws.getBufferedAmount() > bufferCaps.softBytes) ws.close(closeCodes.slowConsumer, 'slow consumer: reconnect and resync');
+    }
   }, expirySweepMs);
   sweep.unref();
 
@@ -121,7 +124,7 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
 
     websocket: {
       maxPayloadLength: maxClientFrameBytes,
-      backpressureLimit: maxBufferedBytes,
+      backpressureLimit: bufferCaps.hardBytes,
       closeOnBackpressureLimit: true,
       idleTimeout: 120,
       sendPings: true,

@@ -60,5 +60,8 @@ export const maxClientFrameBytes = 4096;
 /** Bad frames tolerated before the socket is closed with 1008. */
 export const maxBadFrames = 10;
 
-/** Bytes a socket may have waiting to be sent before it counts as a slow consumer. */
-export const maxBufferedBytes = 1024 * 1024;
+/**
+ * Bytes a socket may have waiting to be sent before it counts as a slow consumer: past the soft cap the next sweep
+ * closes it with 4008 (a clean close frame, after the backlog); past the hard cap Bun drops it at once (1006).
+ */
+export const bufferCaps = { softBytes: 1024 * 1024, hardBytes: 4 * 1024 * 1024 };

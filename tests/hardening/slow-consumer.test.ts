@@ -1,0 +1,57 @@
+/**
+ * A socket that stops reading while thousands of notifications are published to it: the server caps what it
+ * buffers and closes it with 4008 (or drops it at the hard cap), its memory stays bounded, and once the client
+ * reads again it learns it must resync and recovers every notification from the API.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { startBelfry, type Belfry } from '../helpers/belfry.ts';
+import { rawConnect } from '../helpers/raw-ws.ts';
+import { call } from '../helpers/http.ts';
+
+let belfry: Belfry;
+beforeAll(async () => void (belfry = await startBelfry()));
+afterAll(() => belfry.stop());
+
+test('slow reader: bounded buffer, explicit close, full recovery', async () => {
+  const userId = 'sleepy';
+  const token = await belfry.tokenFor(userId);
+  const slow = await rawConnect(belfry.port, token);
+  await Bun.sleep(50);
+  slow.pause();
+
+  const message = 'm'.repeat(3000);
+  const ids: string[] = [];
+  const rssBefore = process.memoryUsage().rss;
+  // 4,000 notifications of ~3 KB: 12 MB the socket will not read, three times the hard cap.
+  for (let batch = 0; batch < 4; batch++) {
+    const response = await belfry.ingest({ events: Array.from({ length: 1000 }, () => ({ user_id: userId, type: 't', message })) });
+    expect(response.status).toBe(201);
+    ids.push(...((await response.json()) as { ids: string[] }).ids);
+  }
+  // The sweep runs every second; give it two.
+  await Bun.sleep(2200);
+  expect(belfry.process.gateway.connections()).toBe(0);
+  const rssGrowth = process.memoryUsage().rss - rssBefore;
+  expect(rssGrowth).toBeLessThan(64 * 1024 * 1024);
+
+  slow.resume();
+  await slow.ended;
+  const close = slow.frames.find((frame) => frame.opcode === 8);
+  const delivered = slow.frames.filter((frame) => frame.text?.includes('"NOTIFICATION"')).length;
+  // Either a clean 4008 after the backlog, or an abrupt drop at the hard cap (no close frame): never a silent hole,
+  // because the connection ends and the client reconnects and resyncs.
+  if (close) expect(close.closeCode).toBe(4008);
+  expect(delivered).toBeLessThan(ids.length);
+
+  // Recovery as the panel does it: refetch everything unread through the API.
+  const recovered: string[] = [];
+  let query = '?limit=100';
+  for (let page = 0; page < 50; page++) {
+    const response = await call(belfry.url, `/api/notifications${query}`, { token });
+    recovered.push(...((await response.json()) as { id: string }[]).map((item) => item.id));
+    const next = response.headers.get('x-next-cursor');
+    if (!next) break;
+    query = `?limit=100&cursor=${encodeURIComponent(next)}`;
+  }
+  expect(new Set(recovered)).toEqual(new Set(ids));
+}, 30_000);
