@@ -37,7 +37,10 @@ export interface E2E {
   belfry: Belfry;
   browser: Browser;
   /** Opens the demo page as `userId` (token in the fragment) and waits for the bell. */
-  openAs(userId: string, options?: { colorScheme?: 'light' | 'dark' }): Promise<Page>;
+  openAs(
+    userId: string,
+    options?: { colorScheme?: 'light' | 'dark'; prepare?: (page: Page) => Promise<void> },
+  ): Promise<Page>;
   /** Ingests one notification per message for `userId`; returns the ids. */
   send(userId: string, ...messages: string[]): Promise<string[]>;
   close(): Promise<void>;
@@ -51,13 +54,14 @@ export async function startE2E(options: Parameters<typeof startBelfry>[0] = {}):
   return {
     belfry,
     browser,
-    async openAs(userId, { colorScheme = 'light' } = {}) {
+    async openAs(userId, { colorScheme = 'light', prepare } = {}) {
       const context = await browser.newContext({ colorScheme, viewport: { width: 900, height: 720 } });
       const page = await context.newPage();
       pages.push(page);
       page.on('dialog', (dialog) => {
         throw new Error(`unexpected dialog: ${dialog.message()}`);
       });
+      await prepare?.(page);
       await page.goto(`${belfry.url}/#token=${await belfry.tokenFor(userId)}`);
       await bell(page).waitFor();
       return page;

@@ -7,7 +7,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await e2e?.close();
-});
+}, 20_000);
 
 test('an event posted to /api/events appears at the top and the badge counts up, without a reload', async () => {
   const page = await e2e.openAs('alice');
@@ -26,7 +26,7 @@ test('an event posted to /api/events appears at the top and the badge counts up,
   expect(await bell(page).getAttribute('aria-label')).toBe('Notifications, 3 unread');
   expect(await page.getByTestId('live-count').textContent()).toBe('3 unread notifications');
   expect(await page.locator('time').first().textContent()).toBe('just now');
-});
+}, 20_000);
 
 test("another user's notifications never reach this user's panel", async () => {
   const page = await e2e.openAs('carol');
@@ -40,7 +40,7 @@ test("another user's notifications never reach this user's panel", async () => {
   expect(await rows(page)).toEqual([{ id: mine!, message: 'for carol', unread: true }]);
   expect(await page.getByText('dave', { exact: false }).count()).toBe(0);
   expect(await dbUnread(e2e.belfry, 'carol')).toBe(1);
-});
+}, 20_000);
 
 test('a message full of markup is shown as text and never executed', async () => {
   const page = await e2e.openAs('erin');
@@ -52,7 +52,7 @@ test('a message full of markup is shown as text and never executed', async () =>
   expect(row?.message).toBe(message);
   const injected = await page.getByTestId('panel').evaluate((panel) => panel.querySelectorAll('img, script, b').length);
   expect(injected).toBe(0);
-});
+}, 20_000);
 
 test('the badge says 99+ past 99 and the list pages in older notifications on scroll', async () => {
   const page = await e2e.openAs('frank');
@@ -73,4 +73,4 @@ test('the badge says 99+ past 99 and the list pages in older notifications on sc
   );
   expect(all.map((row) => row.id)).toEqual([...ids].reverse());
   await page.getByText("That's everything.").waitFor();
-});
+}, 20_000);

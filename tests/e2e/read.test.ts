@@ -7,7 +7,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await e2e?.close();
-});
+}, 20_000);
 
 const unreadCountFromApi = async (userId: string) => {
   const response = await fetch(`${e2e.belfry.url}/api/notifications/unread-count`, {
@@ -40,7 +40,7 @@ test('clicking a notification marks it read: item and badge at once, and the ser
   await page.getByTestId('notification').filter({ hasText: 'first' }).getByRole('button', { name: 'Mark as read' }).click();
   await expectBadge(page, '1');
   await eventually(() => unreadCountFromApi('alice'), (count) => count === 1);
-});
+}, 20_000);
 
 test('"Mark all as read" clears the badge and every item, and the server agrees', async () => {
   await e2e.send('bob', 'one', 'two', 'three', 'four');
@@ -53,7 +53,7 @@ test('"Mark all as read" clears the badge and every item, and the server agrees'
   expect(await page.getByTestId('live-count').textContent()).toBe('No unread notifications');
   await eventually(() => dbUnread(e2e.belfry, 'bob'), (count) => count === 0);
   expect(await unreadCountFromApi('bob')).toBe(0);
-});
+}, 20_000);
 
 test('two tabs of one user: a read in one shows in the other, and both badges follow the server', async () => {
   const [x, y] = await e2e.send('carol', 'tab test x', 'tab test y');
@@ -75,7 +75,7 @@ test('two tabs of one user: a read in one shows in the other, and both badges fo
   await e2e.send('carol', 'after');
   await expectBadge(first, '1');
   await expectBadge(second, '1');
-});
+}, 20_000);
 
 test('a failed mark-as-read is rolled back with a visible message', async () => {
   await e2e.send('dana', 'will fail');
@@ -91,4 +91,4 @@ test('a failed mark-as-read is rolled back with a visible message', async () => 
   await expectBadge(page, '1');
   expect((await rows(page))[0]?.unread).toBe(true);
   expect(await dbUnread(e2e.belfry, 'dana')).toBe(1);
-});
+}, 20_000);

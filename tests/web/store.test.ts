@@ -76,6 +76,18 @@ describe('createNotificationStore: loading and pushes', () => {
     expect(store.unreadCount()).toBe(1);
   });
 
+  test('a count above what the tab knows (a push it never got) resyncs the list', async () => {
+    const { server, socket, timers, store, ids } = setup();
+    store.start();
+    await settle();
+    socket.push(server.add());
+    server.add(); // committed, but its push was lost
+    timers.advance(1000);
+    await settle(40);
+    expect(ids()).toEqual(['2', '1']);
+    expect(store.unreadCount()).toBe(2);
+  });
+
   test('loading older pages follows the cursor and keeps ids unique', async () => {
     const { server, socket, store, ids } = setup({ pageSize: 2 });
     for (let i = 0; i < 5; i += 1) server.add();

@@ -56,7 +56,8 @@ export interface NotificationStore {
   markRead(id: string): Promise<void>;
   markAllRead(): Promise<void>;
   resync(): Promise<void>;
-  refreshCount(): Promise<void>;
+  /** Re-reads the unread count from the server (and resyncs the list if it shows a missed push). */
+  refreshCount(heal?: boolean): Promise<void>;
   dismissNotice(): void;
 }
 
@@ -128,7 +129,11 @@ export function createNotificationStore(
     if (countStale && pending.size === 0 && !readAllInFlight) void refreshCount();
   };
 
-  async function refreshCount(): Promise<void> {
+  /**
+   * Reads the authoritative count. With `heal`, a count above what this tab knows means it missed a push
+   * (a socket that died silently, say): the list is resynced too.
+   */
+  async function refreshCount(heal = false): Promise<void> {
     for (let tries = 0; tries < 3; tries += 1) {
       const generation = countGeneration;
       let count: number;
@@ -144,7 +149,9 @@ export function createNotificationStore(
       }
       if (generation === countGeneration) {
         countStale = false;
+        const missed = count > serverCount();
         setServerCount(count);
+        if (heal && missed) void resync();
         return;
       }
     }
@@ -155,7 +162,7 @@ export function createNotificationStore(
     if (settleTimer !== null) timers.clearTimeout(settleTimer);
     settleTimer = timers.setTimeout(() => {
       settleTimer = null;
-      void refreshCount();
+      void refreshCount(true);
     }, countSettleMs);
   };
 
