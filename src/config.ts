@@ -37,6 +37,7 @@ const envSchema = z
     USER_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
     RETENTION_DAYS: optionalString.pipe(z.string().regex(/^\d+$/, 'must be a whole number of days').optional()).transform((value) => (value === undefined ? undefined : Number(value))).pipe(z.number().int().min(1).max(36_500).optional()),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+    RECONNECT_SPREAD_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -71,6 +72,8 @@ export interface Config {
   /** Unset: notifications are kept until erased. */
   retentionDays: number | undefined;
   shutdownTimeoutMs: number;
+  /** On shutdown, clients are told to reconnect after a random delay up to this. */
+  reconnectSpreadMs: number;
 }
 
 /** Thrown when the environment is invalid; its message lists every problem, one per line. */
@@ -105,5 +108,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimits: { ingestPerSecond: e.INGEST_RATE_LIMIT, userPerSecond: e.USER_RATE_LIMIT },
     retentionDays: e.RETENTION_DAYS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    reconnectSpreadMs: e.RECONNECT_SPREAD_MS,
   };
 }

@@ -89,7 +89,7 @@ async function runProcess(url: string, keys: ReturnType<typeof secrets>, onStopp
   log.info({ port: belfry.server.port, bus: config.redisUrl ? 'redis' : 'local', demo: keys.generated }, 'belfry listening');
   onSignals(log, async () => {
     // Leave a quarter of the hard timeout for closing connections.
-    await belfry.stop({ timeoutMs: config.shutdownTimeoutMs * 0.75 });
+    await belfry.stop({ timeoutMs: config.shutdownTimeoutMs * 0.75, reconnectSpreadMs: config.reconnectSpreadMs });
     await bus.close();
     await sql.end({ timeout: 5 });
     await onStopped();

@@ -27,7 +27,9 @@ export async function createRedisBus({ url, prefix = 'belfry:', log }: RedisBusO
     // Reconnect quickly at first, then every second at most: an outage costs a gap, not a stall.
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1000),
   };
-  const commands = new Redis(url, { ...connectionOptions, connectionName: 'belfry-commands' });
+  // No offline queue: a publish while Redis is away fails at once and its batch stays in the outbox for the relay,
+  // instead of being replayed on reconnect before our own subscription is back (and reaching nobody).
+  const commands = new Redis(url, { ...connectionOptions, connectionName: 'belfry-commands', enableOfflineQueue: false });
   const subscriber = new Redis(url, { ...connectionOptions, connectionName: 'belfry-subscriber', autoResubscribe: false });
   const messageHandlers: ((message: BusMessage) => void)[] = [];
   const gapHandlers: (() => void)[] = [];

@@ -14,7 +14,7 @@ let belfry: Belfry;
 
 beforeAll(async () => {
   redis = await startThrowawayRedis();
-  belfry = await startBelfry({ redisUrl: redis.url });
+  belfry = await startBelfry({ redisUrl: redis.url, tuning: { relay: { intervalMs: 200, minAgeMs: 500 } } });
 });
 afterAll(async () => {
   await belfry.stop();
@@ -40,6 +40,9 @@ test('restart mid-stream: RESYNC, live delivery resumes, every committed notific
 
   redis = await startThrowawayRedis(redis.port);
   expect(await socket.next((f) => f.type === 'RESYNC', 10_000)).toEqual({ type: 'RESYNC', payload: { reason: 'bus_reconnected' } });
+
+  // The outbox relay publishes what was committed during the outage: it arrives live, without a refetch.
+  for (let i = 0; i < 5; i++) await socket.next((f) => f.type === 'NOTIFICATION' && f.payload.message === `during ${i}`, 8000);
 
   await send('after');
   await socket.next((f) => f.type === 'NOTIFICATION' && f.payload.message === 'after', 5000);

@@ -1,0 +1,74 @@
+/**
+ * Personal data: erase (rows gone, open sockets told to clear), export (everything of the user, nobody else's),
+ * retention (read notifications past RETENTION_DAYS deleted in batches, unread and recent kept).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { startBelfry, type Belfry } from '../helpers/belfry.ts';
+import { connect } from '../helpers/ws-client.ts';
+import { call, errorOf } from '../helpers/http.ts';
+import { applyRetention } from '../../src/retention.ts';
+
+let belfry: Belfry;
+beforeAll(async () => void (belfry = await startBelfry()));
+afterAll(() => belfry.stop());
+
+const ingest = async (userId: string, count: number) =>
+  ((await (await belfry.ingest({ events: Array.from({ length: count }, (_, i) => ({ user_id: userId, type: 't', message: `${userId} ${i}` })) })).json()) as { ids: string[] }).ids;
+
+describe('erase', () => {
+  test('deletes every notification of the user, tells their sockets, leaves others alone', async () => {
+    await ingest('erase-me', 5);
+    await ingest('keep-me', 2);
+    const socket = await connect(belfry.wsUrl, await belfry.tokenFor('erase-me'));
+    const response = await call(belfry.url, '/api/users/erase-me/notifications', { token: belfry.ingestKey, method: 'DELETE' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ deleted: 5 });
+    expect(await socket.next((f) => f.type === 'ERASED')).toEqual({ type: 'ERASED', payload: {} });
+    const [{ count }] = await belfry.sql<[{ count: number }]>`select count(*)::int as count from notifications where user_id = 'erase-me'`;
+    expect(count).toBe(0);
+    const [{ kept }] = await belfry.sql<[{ kept: number }]>`select count(*)::int as kept from notifications where user_id = 'keep-me'`;
+    expect(kept).toBe(2);
+    socket.close();
+  });
+
+  test('needs the ingest key; a user token is not enough', async () => {
+    const response = await call(belfry.url, '/api/users/keep-me/notifications', { token: await belfry.tokenFor('keep-me'), method: 'DELETE' });
+    expect(response.status).toBe(401);
+  });
+
+  test('an invalid user id is 400', async () => {
+    const response = await call(belfry.url, `/api/users/${encodeURIComponent('a\u0001b')}/notifications`, { token: belfry.ingestKey, method: 'DELETE' });
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe('validation_failed');
+  });
+});
+
+describe('export', () => {
+  test('every notification of the user, read or not, oldest first, with an attachment header', async () => {
+    const ids = await ingest('export-me', 3);
+    await ingest('not-me', 1);
+    await call(belfry.url, '/api/notifications/read', { token: await belfry.tokenFor('export-me'), body: { id: ids[0] } });
+    const response = await call(belfry.url, '/api/users/export-me/notifications/export', { token: belfry.ingestKey });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toContain('attachment');
+    const body = (await response.json()) as { user_id: string; notifications: { id: string; message: string; read_at: string | null }[] };
+    expect(body.user_id).toBe('export-me');
+    expect(body.notifications.map((n) => n.id)).toEqual(ids);
+    expect(body.notifications[0]!.read_at).not.toBeNull();
+    expect(JSON.stringify(body)).not.toContain('not-me');
+  });
+});
+
+describe('retention', () => {
+  test('deletes read notifications older than RETENTION_DAYS in batches; keeps unread and recently read', async () => {
+    const old = await ingest('retained', 25);
+    const recent = await ingest('retained', 3);
+    const unread = await ingest('retained', 2);
+    await belfry.sql`update notifications set read_at = now() - interval '40 days' where id in ${belfry.sql(old)}`;
+    await belfry.sql`update notifications set read_at = now() - interval '1 day' where id in ${belfry.sql(recent)}`;
+    const deleted = await applyRetention({ sql: belfry.sql, days: 30, batchSize: 10, pauseMs: 1 });
+    expect(deleted).toBe(25);
+    const left = await belfry.sql<{ id: string }[]>`select id from notifications where user_id = 'retained' order by id`;
+    expect(left.map((row) => row.id)).toEqual([...recent, ...unread]);
+  });
+});

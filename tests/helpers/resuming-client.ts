@@ -1,0 +1,80 @@
+/**
+ * A client that behaves like the panel across failures: it keeps a list merged by id, reconnects (to the next
+ * server in its list) when closed, resumes from the newest id it has, and refetches the API on RESYNC.
+ */
+import { call } from './http.ts';
+
+export interface ResumingClient {
+  /** Ids in the merged list, each once. */
+  ids(): Set<string>;
+  /** How many NOTIFICATION frames carried an id the list already had (dropped, as the panel does). */
+  repeats(): number;
+  reconnects(): number;
+  stop(): void;
+}
+
+/** Starts a client for a user over several servers (base URLs), connecting to the first. */
+export function startResumingClient(servers: string[], token: string): ResumingClient {
+  const list = new Map<string, { created_at: string }>();
+  let newest: { id: string; created_at: string } | undefined;
+  let repeats = 0;
+  let reconnects = 0;
+  let stopped = false;
+  let current: WebSocket | undefined;
+  let serverIndex = 0;
+
+  const remember = (id: string, createdAt: string) => {
+    if (list.has(id)) return void repeats++;
+    list.set(id, { created_at: createdAt });
+    if (!newest || createdAt > newest.created_at || (createdAt === newest.created_at && BigInt(id) > BigInt(newest.id))) newest = { id, created_at: createdAt };
+  };
+
+  const refetch = async (base: string) => {
+    let query = '?limit=100';
+    for (let page = 0; page < 100; page++) {
+      const response = await call(base, `/api/notifications${query}`, { token }).catch(() => undefined);
+      if (!response || response.status !== 200) return;
+      for (const item of (await response.json()) as { id: string; created_at: string }[]) if (!list.has(item.id)) remember(item.id, item.created_at);
+      const next = response.headers.get('x-next-cursor');
+      if (!next) return;
+      query = `?limit=100&cursor=${encodeURIComponent(next)}`;
+    }
+  };
+
+  const open = (delayMs: number) => {
+    if (stopped) return;
+    setTimeout(() => {
+      if (stopped) return;
+      const base = servers[serverIndex % servers.length]!;
+      const ws = new WebSocket(`${base.replace('http', 'ws')}/ws?token=${encodeURIComponent(token)}`);
+      current = ws;
+      let reconnectAfter = 100;
+      ws.addEventListener('message', (event) => {
+        const frame = JSON.parse(String(event.data)) as { type: string; payload?: any };
+        if (frame.type === 'READY') {
+          if (newest) ws.send(JSON.stringify({ type: 'RESUME', payload: { after: newest.id } }));
+          else void refetch(base);
+        } else if (frame.type === 'NOTIFICATION') remember(frame.payload.id, frame.payload.created_at);
+        else if (frame.type === 'RESYNC') void refetch(base);
+        else if (frame.type === 'RECONNECT') reconnectAfter = frame.payload.after_ms;
+      });
+      ws.addEventListener('close', () => {
+        if (stopped) return;
+        reconnects++;
+        serverIndex++;
+        open(reconnectAfter);
+      });
+    }, delayMs);
+  };
+  open(0);
+
+  return {
+    ids: () => new Set(list.keys()),
+    repeats: () => repeats,
+    reconnects: () => reconnects,
+    stop() {
+      stopped = true;
+      current?.close();
+    },
+  };
+}
