@@ -25,13 +25,6 @@ export function Bell(props: BellProps) {
     setOpen(false);
     if (returnFocus) button?.focus();
   };
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape' && open()) {
-      event.preventDefault();
-      event.stopPropagation();
-      close(true);
-    }
-  };
   const openItem = (item: BelfryNotification) => {
     void props.store.markRead(item.id);
     props.onOpen?.(item);
@@ -42,12 +35,22 @@ export function Bell(props: BellProps) {
     const outside = (event: PointerEvent) => {
       if (open() && !event.composedPath().includes(root)) close(false);
     };
+    // Esc closes from anywhere (focus may sit in the host page), and focus goes back to the bell.
+    const escape = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || !open()) return;
+      event.preventDefault();
+      close(true);
+    };
     document.addEventListener('pointerdown', outside);
-    onCleanup(() => document.removeEventListener('pointerdown', outside));
+    document.addEventListener('keydown', escape);
+    onCleanup(() => {
+      document.removeEventListener('pointerdown', outside);
+      document.removeEventListener('keydown', escape);
+    });
   });
 
   return (
-    <div class="root" ref={root} onKeyDown={onKeyDown}>
+    <div class="root" ref={root}>
       <BellButton
         ref={(element) => (button = element)}
         count={props.store.unreadCount()}

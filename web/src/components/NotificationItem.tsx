@@ -14,9 +14,15 @@ export interface NotificationItemProps {
 /** A list item whose main button opens (and reads) the notification. */
 export function NotificationItem(props: NotificationItemProps) {
   const unread = () => props.item.read_at === null;
+  let main!: HTMLButtonElement;
+  // The control disappears once the item is read: move focus to the row first so it is not lost.
+  const markRead = () => {
+    main.focus();
+    props.onMarkRead(props.item.id);
+  };
   return (
     <li class="item" classList={{ unread: unread() }} data-id={props.item.id} data-testid="notification">
-      <button type="button" class="item-main" data-item onClick={() => props.onOpen(props.item)}>
+      <button ref={main} type="button" class="item-main" data-item onClick={() => props.onOpen(props.item)}>
         <span class="dot" aria-hidden="true" />
         <span class="item-body">
           <span class="item-meta">
@@ -37,7 +43,7 @@ export function NotificationItem(props: NotificationItemProps) {
           class="mark"
           aria-label="Mark as read"
           title="Mark as read"
-          onClick={() => props.onMarkRead(props.item.id)}
+          onClick={markRead}
         >
           <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
             <path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M3 8.5l3.2 3L13 5" />
