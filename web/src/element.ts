@@ -28,8 +28,11 @@ function subjectOf(token: string | null): string | null {
   }
 }
 
-/** The belfry server this script was loaded from: the default for the `server` attribute. */
-const scriptOrigin = new URL(import.meta.url).origin;
+/**
+ * The belfry this script was loaded from (its directory, so a path prefix behind a proxy is kept):
+ * the default for the `server` attribute.
+ */
+const scriptBase = new URL('.', import.meta.url).href;
 
 /** The custom element; see web/EMBED.md for usage. */
 export class BelfryBellElement extends HTMLElement {
@@ -100,7 +103,7 @@ export class BelfryBellElement extends HTMLElement {
     link.onload = link.onerror = () => (container.hidden = false);
     shadow.append(link, container);
 
-    const server = (this.getAttribute('server') || scriptOrigin).replace(/\/+$/, '');
+    const server = (this.getAttribute('server') || scriptBase).replace(/\/+$/, '');
     const getToken = async () => {
       const token = this.#getToken ? await this.#getToken() : this.token;
       if (!token) throw new Error('belfry-bell has no token');
