@@ -24,8 +24,6 @@ export type GatewaySocket = ServerWebSocket<SocketData>;
 
 /** The topic of one user's sockets. */
 export const userTopic = (userId: string) => `u:${userId}`;
-/** The topic every socket joins, for messages to all (RESYNC). */
-const everyoneTopic = 'all';
 
 export interface GatewayOptions {
   verifyToken: VerifyToken;
@@ -131,7 +129,6 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
       open(ws) {
         sockets.add(ws);
         ws.subscribe(userTopic(ws.data.userId));
-        ws.subscribe(everyoneTopic);
         send(ws, frames.ready(ws.data.userId));
       },
       message(ws, raw) {
@@ -178,7 +175,9 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
     },
 
     resyncAll(reason) {
-      publish(everyoneTopic, () => frames.resync(reason));
+      // Rare (a bus outage ended), so a loop over the socket set; a second topic per socket would cost memory always.
+      const frame = frames.resync(reason);
+      for (const ws of sockets) send(ws, frame);
     },
 
     closeAll(maxDelayMs) {
