@@ -11,8 +11,8 @@ import { signToken } from '../../src/auth/tokens.ts';
 import { createSql } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
-import { createTestDatabase, freePort, testServices, type TestDatabase } from '../helpers/services.ts';
-import { spawnBelfry, type BelfryProcess } from '../helpers/process.ts';
+import { freePort } from '../helpers/services.ts';
+import { createSharedEnv, spawnBelfry, type BelfryProcess } from '../helpers/process.ts';
 import { startBelfry } from '../helpers/belfry.ts';
 import { startResumingClient } from '../helpers/resuming-client.ts';
 import { call, errorOf } from '../helpers/http.ts';
@@ -25,19 +25,9 @@ afterAll(async () => {
 });
 
 async function sharedEnv() {
-  const database: TestDatabase = await createTestDatabase();
-  cleanups.push(() => database.drop());
-  return {
-    database,
-    env: {
-      DATABASE_URL: database.url,
-      REDIS_URL: testServices().redisUrl,
-      REDIS_PREFIX: `belfry-chaos:${crypto.randomUUID()}:`,
-      JWT_SECRET: jwtSecret,
-      INGEST_API_KEY: ingestKey,
-      RECONNECT_SPREAD_MS: '300',
-    },
-  };
+  const shared = await createSharedEnv({ JWT_SECRET: jwtSecret, INGEST_API_KEY: ingestKey, RECONNECT_SPREAD_MS: '300' });
+  cleanups.push(() => shared.database.drop());
+  return shared;
 }
 
 /** Sends single events round-robin over users to whichever target answers, recording acknowledged ids by user. */

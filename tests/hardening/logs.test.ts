@@ -3,33 +3,24 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { signToken } from '../../src/auth/tokens.ts';
-import { createTestDatabase, testServices, type TestDatabase } from '../helpers/services.ts';
-import { spawnBelfry, type BelfryProcess } from '../helpers/process.ts';
+import { createSharedEnv, spawnBelfry, type BelfryProcess, type SharedEnv } from '../helpers/process.ts';
 import { call } from '../helpers/http.ts';
 import { connect } from '../helpers/ws-client.ts';
 
-const jwtSecret = `log-secret-${crypto.randomUUID()}`;
-const ingestKey = `log-ingest-${crypto.randomUUID()}`;
-let database: TestDatabase;
+let shared: SharedEnv;
 let belfry: BelfryProcess;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  belfry = await spawnBelfry({
-    DATABASE_URL: database.url,
-    REDIS_URL: testServices().redisUrl,
-    REDIS_PREFIX: `belfry-logs:${crypto.randomUUID()}:`,
-    JWT_SECRET: jwtSecret,
-    INGEST_API_KEY: ingestKey,
-    LOG_LEVEL: 'debug',
-  });
+  shared = await createSharedEnv({ LOG_LEVEL: 'debug' });
+  belfry = await spawnBelfry(shared.env);
 });
 afterAll(async () => {
   await belfry.stop();
-  await database.drop();
+  await shared.database.drop();
 });
 
 test('a session of ordinary and hostile traffic leaves no token, secret or message body in the logs', async () => {
+  const { jwtSecret, ingestKey } = shared;
   const token = await signToken(jwtSecret, 'logged-user');
   const secretMessage = `private message ${crypto.randomUUID()}`;
   const socket = await connect(belfry.wsUrl, token);

@@ -3,7 +3,7 @@
  */
 import type { Subprocess } from 'bun';
 import { resolve } from 'node:path';
-import { freePort } from './services.ts';
+import { createTestDatabase, freePort, testServices, type TestDatabase } from './services.ts';
 
 const mainPath = resolve(import.meta.dir, '..', '..', 'src', 'main.ts');
 
@@ -55,6 +55,34 @@ export async function spawnBelfry(env: Record<string, string>, { timeoutMs = 20_
     async stop() {
       child.kill('SIGTERM');
       return child.exited;
+    },
+  };
+}
+
+export interface SharedEnv {
+  database: TestDatabase;
+  jwtSecret: string;
+  ingestKey: string;
+  /** The environment for spawnBelfry: one database, one Redis channel, one pair of secrets. */
+  env: Record<string, string>;
+}
+
+/** A fresh database, Redis channel and secrets that several spawned processes share; drop the database when done. */
+export async function createSharedEnv(extra: Record<string, string> = {}): Promise<SharedEnv> {
+  const database = await createTestDatabase();
+  const jwtSecret = `process-secret-${crypto.randomUUID()}`;
+  const ingestKey = `process-ingest-${crypto.randomUUID()}`;
+  return {
+    database,
+    jwtSecret,
+    ingestKey,
+    env: {
+      DATABASE_URL: database.url,
+      REDIS_URL: testServices().redisUrl,
+      REDIS_PREFIX: `belfry-test:${crypto.randomUUID()}:`,
+      JWT_SECRET: jwtSecret,
+      INGEST_API_KEY: ingestKey,
+      ...extra,
     },
   };
 }

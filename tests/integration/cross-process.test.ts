@@ -3,39 +3,29 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { signToken } from '../../src/auth/tokens.ts';
-import { createTestDatabase, testServices, type TestDatabase } from '../helpers/services.ts';
-import { spawnBelfry, type BelfryProcess } from '../helpers/process.ts';
+import { createSharedEnv, spawnBelfry, type BelfryProcess, type SharedEnv } from '../helpers/process.ts';
 import { connect } from '../helpers/ws-client.ts';
 import { call } from '../helpers/http.ts';
 
-const jwtSecret = `cross-process-secret-${crypto.randomUUID()}`;
-const ingestKey = `cross-process-key-${crypto.randomUUID()}`;
-let database: TestDatabase;
+let shared: SharedEnv;
 let one: BelfryProcess;
 let two: BelfryProcess;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const env = {
-    DATABASE_URL: database.url,
-    REDIS_URL: testServices().redisUrl,
-    REDIS_PREFIX: `belfry-test:${crypto.randomUUID()}:`,
-    JWT_SECRET: jwtSecret,
-    INGEST_API_KEY: ingestKey,
-  };
-  [one, two] = await Promise.all([spawnBelfry(env), spawnBelfry(env)]);
+  shared = await createSharedEnv();
+  [one, two] = await Promise.all([spawnBelfry(shared.env), spawnBelfry(shared.env)]);
 });
 
 afterAll(async () => {
   expect(await Promise.all([one?.stop(), two?.stop()])).toEqual([0, 0]);
-  await database.drop();
+  await shared.database.drop();
 });
 
-const ingest = (target: BelfryProcess, body: unknown) => call(target.url, '/api/events', { token: ingestKey, body });
+const ingest = (target: BelfryProcess, body: unknown) => call(target.url, '/api/events', { token: shared.ingestKey, body });
 
 test('ingested through either process, delivered to a socket on the other', async () => {
-  const socketOnTwo = await connect(two.wsUrl, await signToken(jwtSecret, 'alice'));
-  const socketOnOne = await connect(one.wsUrl, await signToken(jwtSecret, 'bob'));
+  const socketOnTwo = await connect(two.wsUrl, await signToken(shared.jwtSecret, 'alice'));
+  const socketOnOne = await connect(one.wsUrl, await signToken(shared.jwtSecret, 'bob'));
 
   const toAlice = (await (await ingest(one, { user_id: 'alice', type: 't', message: 'via one' })).json()) as { ids: string[] };
   const frameOnTwo = await socketOnTwo.next((f) => f.type === 'NOTIFICATION');
@@ -50,7 +40,7 @@ test('ingested through either process, delivered to a socket on the other', asyn
 });
 
 test('a read on one process reaches the user’s tab on the other', async () => {
-  const token = await signToken(jwtSecret, 'carol');
+  const token = await signToken(shared.jwtSecret, 'carol');
   const { ids } = (await (await ingest(one, { user_id: 'carol', type: 't', message: 'x' })).json()) as { ids: string[] };
   const tab = await connect(two.wsUrl, token);
   expect((await call(one.url, '/api/notifications/read', { token, body: { id: ids[0] } })).status).toBe(204);
