@@ -4,8 +4,9 @@
  */
 
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { machineInfo } from "./lib/machine.ts";
+import { gitHead, machineInfo } from "./lib/machine.ts";
 import { parseOptions, USAGE, type Options, type ScenarioName } from "./lib/options.ts";
 import { freshDatabase, postgresVersion, redisVersion } from "./lib/pg.ts";
 import { progressDone } from "./lib/progress.ts";
@@ -46,6 +47,7 @@ console.log(`belfry bench ${runTag}: ${machine.cores} cores, ${machine.memoryGiB
 console.log(`scenarios: ${opts.scenarios.join(", ")}; targets: ${opts.targets.join(", ")}; size ×${opts.sizeScale}, time ×${opts.timeScale}, repeat ${opts.repeat}`);
 
 const results: ScenarioResult[] = [];
+const loadAvg = (): number => Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
 let pgBaseline: number | undefined;
 
 /** Runs one scenario against every selected target, alternating them `repeat` times; a crash is a FAILED row. */
@@ -54,7 +56,10 @@ async function each(scenario: string, targets: TargetName[], params: unknown, fn
   for (let i = 0; i < opts.repeat; i++) {
     for (const t of targets) {
       try {
-        results.push(await fn(t));
+        const before = loadAvg();
+        const r = await fn(t);
+        r.loadAvg = { before, after: loadAvg() };
+        results.push(r);
       } catch (err) {
         progressDone(`${scenario}/${t} crashed: ${(err as Error).message}`);
         results.push({ scenario, target: t, label: t, params: {}, ok: false, failures: [`harness error: ${(err as Error).message}`], notes: [] });
@@ -82,6 +87,7 @@ const runners: Record<ScenarioName, () => Promise<void>> = {
 
 for (const s of opts.scenarios) await runners[s]();
 
+machine.git.commitAtEnd = await gitHead();
 const run: RunRecord = {
   startedAt,
   finishedAt: new Date().toISOString(),
@@ -89,7 +95,7 @@ const run: RunRecord = {
   quick: opts.quick,
   complete: opts.scenarios.length === 5 && opts.targets.length === 3,
   machine,
-  params: { runTag, sizeScale: opts.sizeScale, timeScale: opts.timeScale, repeat: opts.repeat, clusterMode: opts.clusterMode, presets: p },
+  params: { runTag, belfryMain: process.env.BENCH_BELFRY_MAIN ?? "src/main.ts", sizeScale: opts.sizeScale, timeScale: opts.timeScale, repeat: opts.repeat, clusterMode: opts.clusterMode, presets: p },
   postgresBaselineRowsPerSec: pgBaseline,
   results,
   ratios: ratios(results),

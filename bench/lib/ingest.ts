@@ -39,7 +39,8 @@ export async function sendEvents(target: RunningTarget, users: string[], stats: 
     stats.ackMs.push(now() - sentAt);
   } catch (err) {
     stats.failed++;
-    if (stats.failures.length < 5) stats.failures.push(String((err as Error).message ?? err));
+    const msg = String((err as Error).message ?? err).slice(0, 160);
+    if (stats.failures.length < 5 && !stats.failures.includes(msg)) stats.failures.push(msg);
   }
 }
 

@@ -8,7 +8,7 @@ export interface MachineInfo {
   memoryGiB: number;
   kernel: string;
   versions: { bun: string; node: string; postgres: string; redis: string };
-  git: { commit: string; dirty: boolean };
+  git: { commit: string; dirty: boolean; commitAtEnd?: string };
   fdLimit: string;
   ephemeralPorts: string;
 }
@@ -22,6 +22,11 @@ async function run(cmd: string[]): Promise<string> {
   } catch {
     return "unknown";
   }
+}
+
+/** HEAD now: the server code may change under a long run, and a result must say so. */
+export async function gitHead(): Promise<string> {
+  return run(["git", "rev-parse", "HEAD"]);
 }
 
 /** Collects machine facts and versions; the database and Redis are asked directly, not their CLIs. */

@@ -93,7 +93,8 @@ async function connectAll(cmd: ConnectCommand): Promise<void> {
       } catch (err) {
         errors++;
         myErrors++;
-        if (errorSamples.length < 5) errorSamples.push(String((err as Error).message ?? err));
+        const msg = String((err as Error).message ?? err);
+        if (errorSamples.length < 5 && !errorSamples.includes(msg)) errorSamples.push(msg);
       } finally {
         connecting--;
       }

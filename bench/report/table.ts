@@ -12,14 +12,16 @@ const status = (r: ScenarioResult) => (r.ok ? "ok" : "FAILED");
 /** Delivery scenarios (sustained, burst, seed): one row per run. */
 export function deliveryTable(results: ScenarioResult[]): Table {
   return {
-    head: ["scenario", "target", "delivered", "p50 ms", "p95 ms", "p99 ms", "max ms", "deliveries/s", "connect p95 ms", "conn errors", "server CPU", "RSS after MiB", "status"],
+    head: ["scenario", "target", "delivered", "p50 ms", "p95 ms", "p99 ms", "max ms", "ack p95 ms", "deliveries/s", "connect p95 ms", "conn errors", "server CPU", "db commits", "db CPU s", "RSS after MiB", "load avg", "status"],
     rows: results.filter((r) => r.delivery).map((r) => {
       const d = r.delivery!;
       return [
         r.scenario, r.target, `${d.delivered.toLocaleString("en-US")}/${d.expected.toLocaleString("en-US")}`,
-        fmtMs(d.latency.p50), fmtMs(d.latency.p95), fmtMs(d.latency.p99), fmtMs(d.latency.max), int(d.throughputPerSec),
+        fmtMs(d.latency.p50), fmtMs(d.latency.p95), fmtMs(d.latency.p99), fmtMs(d.latency.max), fmtMs(r.ack?.p95 ?? Number.NaN), int(d.throughputPerSec),
         fmtMs(r.connect?.ms.p95 ?? Number.NaN), String(r.connect?.errors ?? "–"),
-        r.server ? `${r.server.cpuCores.toFixed(2)} cores` : "–", r.server ? (r.server.after.rssKiB / 1024).toFixed(0) : "–", status(r),
+        r.server ? `${r.server.cpuCores.toFixed(2)} cores` : "–", int(r.server?.postgres?.commits), r.server?.postgres ? r.server.postgres.backendCpuSeconds.toFixed(1) : "–",
+        r.server ? (r.server.after.rssKiB / 1024).toFixed(0) : "–",
+        r.loadAvg ? `${r.loadAvg.before.toFixed(1)}→${r.loadAvg.after.toFixed(1)}` : "–", status(r),
       ];
     }),
   };
@@ -39,9 +41,10 @@ export function densityTable(results: ScenarioResult[]): Table {
 /** Ingest throughput: one row per mode and target. */
 export function ingestTable(results: ScenarioResult[]): Table {
   return {
-    head: ["target", "mode", "clients", "events/request", "committed/s", "ack p95 ms", "requests", "failed"],
+    head: ["target", "mode", "clients", "events/request", "committed/s", "ack p95 ms", "requests", "failed", "server CPU (both modes)", "db commits (both)", "db CPU s (both)"],
     rows: results.flatMap((r) => (r.ingest ?? []).map((i) => [
       r.target, i.mode, String(i.concurrency), String(i.batchSize), int(i.perSec), fmtMs(i.ackP95Ms), int(i.requests), String(i.failed),
+      r.server ? `${r.server.cpuCores.toFixed(2)} cores` : "–", int(r.server?.postgres?.commits), r.server?.postgres ? r.server.postgres.backendCpuSeconds.toFixed(1) : "–",
     ])),
   };
 }

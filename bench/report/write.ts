@@ -45,7 +45,7 @@ export function resultsMarkdown(run: RunRecord): string {
   const out = [
     `Measured ${run.finishedAt.slice(0, 16).replace("T", " ")} UTC with \`${run.command}\`${run.quick ? " (**quick preset: not comparable to the targets**)" : ""}.`,
     `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}, open files ${m.fdLimit}, ephemeral ports ${m.ephemeralPorts}; load generators on the same machine.`,
-    `Versions: Bun ${m.versions.bun}, Node ${m.versions.node}, Postgres ${m.versions.postgres}, Redis ${m.versions.redis}; commit \`${m.git.commit.slice(0, 12)}\`${m.git.dirty ? " (uncommitted changes)" : ""}.`,
+    `Versions: Bun ${m.versions.bun}, Node ${m.versions.node}, Postgres ${m.versions.postgres}, Redis ${m.versions.redis}; commit \`${m.git.commit.slice(0, 12)}\`${m.git.dirty ? " (uncommitted changes)" : ""}${m.git.commitAtEnd && m.git.commitAtEnd !== m.git.commit ? ` → \`${m.git.commitAtEnd.slice(0, 12)}\` (**the code changed during the run**)` : ""}.`,
     "",
     "### Targets",
     "",

@@ -6,6 +6,7 @@
 import { now, sleep } from "../lib/clock.ts";
 import { burst, emptyStats } from "../lib/ingest.ts";
 import { progressDone } from "../lib/progress.ts";
+import { summarise } from "../lib/stats.ts";
 import type { Collected } from "../loadgen/messages.ts";
 import type { TargetName } from "../targets/types.ts";
 import { connectUsers, deliveryOf, gather, measured, userIds, waitReceived, withSession } from "./common.ts";
@@ -62,15 +63,14 @@ export async function runBurst(ctx: ScenarioContext, name: TargetName, p: BurstP
         }
         await sleep(500);
       }
-    });
+    }, ctx.databaseUrl);
     result.server = server;
     const expected = p.users * p.rounds;
     if (ingest.acknowledged < expected) result.failures.push(`only ${ingest.acknowledged} of ${expected} events acknowledged`);
     const { delivery, failures } = deliveryOf(parts, expected, ingest, throughputs.length ? Math.min(...throughputs) : 0);
     result.delivery = delivery;
     result.failures.push(...failures);
-    const acks = [...ingest.ackMs].sort((a, b) => a - b);
-    result.notes.push(`slowest ingest acknowledgement (commit included): ${(acks[acks.length - 1] ?? 0).toFixed(1)} ms`);
+    result.ack = summarise(ingest.ackMs);
     result.ok = result.failures.length === 0;
     return result;
   });

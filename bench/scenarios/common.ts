@@ -1,6 +1,7 @@
 /** What the socket scenarios share: a started target with its load generators, delivery checks, server readings. */
 
 import { cpuCores, sampleProcs } from "../lib/proc.ts";
+import { pgCost, pgSample } from "../lib/pg-stats.ts";
 import { now, sleep } from "../lib/clock.ts";
 import { percentileCurve, summarise } from "../lib/stats.ts";
 import { progress, progressDone, ticking } from "../lib/progress.ts";
@@ -34,7 +35,15 @@ export async function withSession<T>(ctx: ScenarioContext, name: TargetName, pro
     pool = await createPool(generatorsFor(sockets), `u-${ctx.runTag}-`);
     const skew = await pool.clockCheck();
     if (skew > 5) throw new Error(`load generator clocks disagree by ${skew.toFixed(2)} ms`);
-    return await fn({ target, pool });
+    const result = await fn({ target, pool });
+    // A server that died mid-run explains every other failure; say so first.
+    const crashes = target.crashes();
+    if (crashes.length && typeof result === "object" && result !== null && "failures" in result) {
+      const r = result as unknown as ScenarioResult;
+      r.failures.unshift(...crashes);
+      r.ok = false;
+    }
+    return result;
   } finally {
     // Stop the server first so TIME_WAIT lands on the server side, not on the clients' ephemeral ports.
     await target.stop();
@@ -104,12 +113,17 @@ export function deliveryOf(parts: Collected[], expected: number, ingest: IngestS
   };
 }
 
-/** Server readings around `fn`: RSS and CPU of every server process and its children. */
-export async function measured<T>(target: RunningTarget, fn: () => Promise<T>): Promise<{ value: T; server: NonNullable<ScenarioResult["server"]> }> {
+/** Server readings around `fn`: RSS and CPU of every server process and its children, and the database's work. */
+export async function measured<T>(target: RunningTarget, fn: () => Promise<T>, databaseUrl?: string): Promise<{ value: T; server: NonNullable<ScenarioResult["server"]> }> {
+  const pgBefore = databaseUrl && target.name !== "ceiling" ? await pgSample(databaseUrl) : undefined;
   const before = sampleProcs(target.pids);
   const value = await fn();
   const after = sampleProcs(target.pids);
-  return { value, server: { before, after, processes: target.processes, cpuCores: cpuCores(before, after) } };
+  const pgAfter = pgBefore && databaseUrl ? await pgSample(databaseUrl) : undefined;
+  return {
+    value,
+    server: { before, after, processes: target.processes, cpuCores: cpuCores(before, after), postgres: pgBefore && pgAfter ? pgCost(pgBefore, pgAfter) : undefined },
+  };
 }
 
 /** The user ids [0, n) of this run, as the generators named them. */

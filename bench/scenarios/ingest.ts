@@ -6,6 +6,7 @@
 import { emptyStats, saturate } from "../lib/ingest.ts";
 import { ticking, progressDone } from "../lib/progress.ts";
 import { sampleProcs, cpuCores } from "../lib/proc.ts";
+import { pgCost, pgSample } from "../lib/pg-stats.ts";
 import { startTarget } from "../targets/start.ts";
 import type { TargetName } from "../targets/types.ts";
 import type { ScenarioContext, ScenarioResult } from "./types.ts";
@@ -32,6 +33,7 @@ export async function runIngest(ctx: ScenarioContext, name: TargetName, p: Inges
   try {
     let i = 0;
     const pickUser = (): string => `u-${ctx.runTag}-${i++ % p.users}`;
+    const pgBefore = name === "ceiling" ? undefined : await pgSample(ctx.databaseUrl);
     const before = sampleProcs(target.pids);
     for (const [mode, concurrency, batchSize] of [["batched", p.batchedConcurrency, p.batchSize], ["single-event", p.singleConcurrency, 1]] as const) {
       const stats = emptyStats();
@@ -47,7 +49,9 @@ export async function runIngest(ctx: ScenarioContext, name: TargetName, p: Inges
       if (stats.failed > 0) result.failures.push(`${mode}: ${stats.failed} requests failed: ${stats.failures.join("; ")}`);
     }
     const after = sampleProcs(target.pids);
-    result.server = { before, after, processes: 1, cpuCores: cpuCores(before, after) };
+    const pgAfter = pgBefore ? await pgSample(ctx.databaseUrl) : undefined;
+    result.server = { before, after, processes: 1, cpuCores: cpuCores(before, after), postgres: pgBefore && pgAfter ? pgCost(pgBefore, pgAfter) : undefined };
+    result.failures.unshift(...target.crashes());
   } finally {
     await target.stop();
   }

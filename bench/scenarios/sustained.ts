@@ -6,6 +6,7 @@
 import { now, sleep } from "../lib/clock.ts";
 import { emptyStats, paced } from "../lib/ingest.ts";
 import { ticking, progressDone } from "../lib/progress.ts";
+import { summarise } from "../lib/stats.ts";
 import type { TargetName } from "../targets/types.ts";
 import { connectUsers, deliveryOf, gather, measured, userIds, waitReceived, withSession } from "./common.ts";
 import type { ScenarioContext, ScenarioResult } from "./types.ts";
@@ -53,7 +54,7 @@ export async function runSustained(ctx: ScenarioContext, name: TargetName, p: Su
       progressDone();
       await waitReceived(s, `sustained/${name}`, ingest.acknowledged);
       return r.lagged;
-    });
+    }, ctx.databaseUrl);
     result.server = server;
     const c = await gather(s);
     const achieved = (ingest.acknowledged / p.durationSec);
@@ -61,8 +62,7 @@ export async function runSustained(ctx: ScenarioContext, name: TargetName, p: Su
     result.delivery = delivery;
     result.failures.push(...failures);
     if (achieved < p.ratePerSec * 0.95) result.failures.push(`ingest reached only ${achieved.toFixed(0)}/s of ${p.ratePerSec}/s (sender held back ${lagged} times)`);
-    const acks = [...ingest.ackMs].sort((a, b) => a - b);
-    result.notes.push(`ingest acknowledgement p95 ${(acks[Math.floor(acks.length * 0.95)] ?? 0).toFixed(1)} ms over ${ingest.requests.toLocaleString()} requests`);
+    result.ack = summarise(ingest.ackMs);
     result.ok = result.failures.length === 0;
     return result;
   });

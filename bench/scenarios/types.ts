@@ -1,5 +1,6 @@
 /** The shape every scenario returns, and the context it runs in. */
 
+import type { PgCost } from "../lib/pg-stats.ts";
 import type { ProcSample } from "../lib/proc.ts";
 import type { Summary } from "../lib/stats.ts";
 import type { TargetName } from "../targets/types.ts";
@@ -33,6 +34,8 @@ export interface ServerStats {
   processes: number;
   cpuCores: number;
   rssPerConnectionKiB?: number;
+  /** Database work in the same window: commits, rows, CPU of the backends serving this target. */
+  postgres?: PgCost;
 }
 
 export interface DensityStep {
@@ -67,4 +70,8 @@ export interface ScenarioResult {
   steps?: DensityStep[];
   server?: ServerStats;
   maxHeld?: number;
+  /** Ingest round trips (send → 201, so commit included) of the requests behind the deliveries. */
+  ack?: Summary;
+  /** 1-minute load average before and after: the machine is shared, and this says how busy it was. */
+  loadAvg?: { before: number; after: number };
 }

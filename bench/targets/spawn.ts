@@ -6,6 +6,8 @@ import { sleep, now } from "../lib/clock.ts";
 export interface Spawned {
   pid: number;
   logPath: string;
+  /** The exit code if the process ended on its own (a crash under load), else null. */
+  exitedEarly(): number | null;
   stop(): Promise<void>;
 }
 
@@ -21,7 +23,9 @@ export async function spawnServer(name: string, cmd: string[], env: Record<strin
     stderr: "inherit",
     stdin: "ignore",
   });
+  let stopping = false;
   const stop = async (): Promise<void> => {
+    stopping = true;
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     proc.kill("SIGTERM");
     const done = await Promise.race([proc.exited.then(() => true), sleep(8000).then(() => false)]);
@@ -35,7 +39,7 @@ export async function spawnServer(name: string, cmd: string[], env: Record<strin
     if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode} before ready; log: ${logPath}`);
     try {
       const res = await fetch(readyUrl, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return { pid: proc.pid, logPath, stop };
+      if (res.ok) return { pid: proc.pid, logPath, stop, exitedEarly: () => (stopping ? null : proc.exitCode) };
     } catch {
       // not listening yet
     }

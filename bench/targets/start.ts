@@ -43,10 +43,14 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
     JWT_SECRET: jwtSecret,
     INGEST_API_KEY: ingestKey,
     LOG_LEVEL: "warn",
+    // The ingest rate limit is a policy, not a capacity: raised so that it never caps what is measured.
+    INGEST_RATE_LIMIT: "100000000",
     NODE_ENV: "production",
   };
   const procs: Spawned[] = [];
-  const bunBelfry = ["bun", ...(opts.profileDir ? ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${opts.profileDir}`] : []), `${ROOT}/src/main.ts`];
+  // BENCH_BELFRY_MAIN points at another checkout's src/main.ts, for A/B runs of a server change.
+  const main = process.env.BENCH_BELFRY_MAIN ?? `${ROOT}/src/main.ts`;
+  const bunBelfry = ["bun", ...(opts.profileDir ? ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${opts.profileDir}`] : []), main];
   const ports: number[] = [];
   try {
     if (name === "belfry" && opts.clusterMode === "workers" && opts.processes > 1) {
@@ -84,6 +88,7 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
     jwtSecret,
     pids: procs.map((p) => p.pid),
     processes: opts.processes,
+    crashes: () => procs.filter((p) => p.exitedEarly() !== null).map((p) => `${name} server exited with code ${p.exitedEarly()} during the run; log: ${p.logPath}`),
     stop: async () => { await Promise.all(procs.map((p) => p.stop())); },
   };
 }

@@ -19,6 +19,8 @@ export interface RunningTarget {
   pids: number[];
   /** Server processes serving sockets (cluster workers count). */
   processes: number;
+  /** Describes server processes that died during the run (with their log), empty when all are alive. */
+  crashes(): string[];
   stop(): Promise<void>;
 }
 
