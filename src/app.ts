@@ -11,6 +11,7 @@ import type { Ingestor } from './ingest/ingestor.ts';
 import type { Metrics } from './metrics.ts';
 import { AppError, errorBody, toAppError } from './errors.ts';
 import { requireIngestKey } from './auth/middleware.ts';
+import { methodNotAllowed } from './routes/input.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps) {
   app.get('/metrics', requireIngestKey(deps.ingestApiKey), async (c) =>
     c.text(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType }),
   );
+  app.all('/metrics', methodNotAllowed);
   app.route('/api/notifications', notificationRoutes(deps));
   app.route('/api/events', eventRoutes(deps));
   app.route('/api/users', userRoutes(deps));

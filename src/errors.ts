@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 
 export type ErrorCode =
+  | 'bad_request'
   | 'invalid_json'
   | 'validation_failed'
   | 'unauthorized'

@@ -13,15 +13,22 @@ export interface ServerOptions {
   reusePort?: boolean;
 }
 
+function badRequest(): Response {
+  return Response.json({ error: { code: 'bad_request', message: 'The request line has no usable URL' } }, { status: 400 });
+}
+
 /** Starts listening; `port: 0` picks a free port (read it from `server.port`). */
 export function startServer({ port, hostname = '0.0.0.0', fetch, gateway, reusePort = false }: ServerOptions): Server<SocketData> {
   return Bun.serve<SocketData>({
     port,
     hostname,
     reusePort,
-    // The largest legitimate body is a 1000-event batch (4 MiB route limit); refuse more before reading it.
-    maxRequestBodySize: 5 * 1024 * 1024,
+    // The routes' own limits (16 KiB, 4 MiB) answer with the JSON error; this outer bound only stops absurd bodies,
+    // which Bun refuses with a bare 413 before any code runs.
+    maxRequestBodySize: 64 * 1024 * 1024,
     async fetch(request, server) {
+      // Without a Host header (HTTP/1.0) or with an authority-form target (CONNECT) there is no URL to route.
+      if (!URL.canParse(request.url)) return badRequest();
       if (new URL(request.url).pathname === '/ws') return gateway.upgrade(request, server);
       return fetch(request);
     },

@@ -11,7 +11,9 @@ export const userIdSchema = z
   .string()
   .min(1)
   .max(255)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
+  // A lone surrogate would be stored as U+FFFD, so two different ids could become one user.
+  .refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)');
 
 export interface VerifiedToken {
   userId: string;

@@ -7,12 +7,15 @@ import { userIdSchema } from '../auth/tokens.ts';
 const noControl = /^[^\u0000-\u001f\u007f]+$/;
 // Postgres text cannot hold NUL; everything else in a message is the sender's business.
 const noNul = /^[^\u0000]*$/;
+// Lone surrogates would be stored as U+FFFD: two different keys could collide, a type or message change.
+const wellFormed = (value: string) => value.isWellFormed();
+const wellFormedMessage = 'must be well-formed Unicode (no lone surrogates)';
 
 export const eventSchema = z.strictObject({
   user_id: userIdSchema,
-  type: z.string().min(1).max(64).regex(noControl, 'must not contain control characters'),
-  message: z.string().min(1).max(4000).regex(noNul, 'must not contain NUL characters'),
-  idempotency_key: z.string().min(1).max(255).regex(noNul, 'must not contain NUL characters').optional(),
+  type: z.string().min(1).max(64).regex(noControl, 'must not contain control characters').refine(wellFormed, wellFormedMessage),
+  message: z.string().min(1).max(4000).regex(noNul, 'must not contain NUL characters').refine(wellFormed, wellFormedMessage),
+  idempotency_key: z.string().min(1).max(255).regex(noNul, 'must not contain NUL characters').refine(wellFormed, wellFormedMessage).optional(),
 });
 
 export const maxBatch = 1000;

@@ -2,9 +2,16 @@
  * The page cursor: an opaque base64url of the last row's (created_at, id). Opaque so clients never build one.
  */
 import { z } from 'zod';
-import type { PageCursor } from '../db/notifications.ts';
+import { isNotificationId, type PageCursor } from '../db/notifications.ts';
 
-const decodedSchema = z.tuple([z.iso.datetime(), z.string().regex(/^[1-9]\d{0,18}$/)]);
+// Cursors are made from stored rows: a time in this range and a real int8 id, or it is not one of ours.
+const decodedSchema = z.tuple([
+  z.iso.datetime().refine((value) => {
+    const year = new Date(value).getUTCFullYear();
+    return year >= 1970 && year <= 9999;
+  }),
+  z.string().refine(isNotificationId),
+]);
 
 /** Encodes a cursor for the X-Next-Cursor header. */
 export function encodeCursor(cursor: PageCursor): string {

@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import type { Sql } from '../db/client.ts';
 import type { Bus } from '../bus/messages.ts';
+import { methodNotAllowed } from './input.ts';
 
 export interface HealthDeps {
   sql: Sql;
@@ -26,9 +27,11 @@ async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<
 export function healthRoutes({ sql, bus, timeoutMs = 1000 }: HealthDeps) {
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .all('/healthz', methodNotAllowed)
     .get('/readyz', async (c) => {
       const [postgres, busState] = await Promise.all([check(() => sql`select 1`, timeoutMs), check(() => bus.ping(), timeoutMs)]);
       const ready = postgres === 'ok' && busState === 'ok';
       return c.json({ status: ready ? 'ready' : 'not_ready', checks: { postgres, bus: busState } }, ready ? 200 : 503);
-    });
+    })
+    .all('/readyz', methodNotAllowed);
 }

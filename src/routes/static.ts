@@ -25,10 +25,19 @@ export function staticRoutes(dir: string) {
     )
     .get('*', async (c, next) => {
       const path = c.req.path === '/' ? '/index.html' : c.req.path;
-      const file = resolve(root, normalize(`.${decodeURIComponentSafe(path)}`));
+      const decoded = decodeURIComponentSafe(path);
+      // A NUL can name no file (and makes the file API throw).
+      if (decoded.includes('\0')) return next();
+      const file = resolve(root, normalize(`.${decoded}`));
       if (!file.startsWith(root + sep)) return next();
-      const blob = Bun.file(file);
-      if (!(await blob.exists())) return next();
+      // Names the file system refuses (too long, say) throw: they are not files either.
+      const blob = await Promise.resolve()
+        .then(async () => {
+          const candidate = Bun.file(file);
+          return (await candidate.exists()) ? candidate : undefined;
+        })
+        .catch(() => undefined);
+      if (!blob) return next();
       const immutable = path.startsWith('/assets/');
       c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
       return c.body(blob.stream(), 200, { 'Content-Type': blob.type });

@@ -114,6 +114,16 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
     },
 
     async upgrade(request, bunServer) {
+      if (request.method !== 'GET') {
+        return Response.json({ error: { code: 'method_not_allowed', message: 'Open the socket with GET' } }, { status: 405 });
+      }
+      const handshake = request.headers.get('upgrade')?.toLowerCase() === 'websocket';
+      if (handshake && (request.headers.get('sec-websocket-version') !== '13' || !request.headers.get('sec-websocket-key'))) {
+        return Response.json(
+          { error: { code: 'upgrade_required', message: 'Use WebSocket version 13 with a Sec-WebSocket-Key' } },
+          { status: 426, headers: { 'Sec-WebSocket-Version': '13' } },
+        );
+      }
       const checked = await checkUpgrade(request, { verifyToken, policy, socketsOf: (userId) => bunServer.subscriberCount(userTopic(userId)) });
       if (checked instanceof Response) return checked;
       if (bunServer.upgrade(request, { data: { userId: checked.userId, exp: checked.exp, badFrames: 0 } })) return undefined;

@@ -343,7 +343,8 @@ type EventField = keyof typeof fieldMax;
 /** Whether a string passes the documented rule of an ingest field; `either` where "characters" is ambiguous (astral). */
 export function fieldOk(field: EventField, value: string): boolean | 'either' {
   const forbidden = field === 'user_id' || field === 'type' ? controlChars : /\u0000/;
-  if (value.length === 0 || forbidden.test(value)) return false;
+  // Lone surrogates are refused: stored as U+FFFD they would merge distinct ids and keys.
+  if (value.length === 0 || forbidden.test(value) || !value.isWellFormed()) return false;
   if (value.length <= fieldMax[field]) return true;
   return [...value].length > fieldMax[field] ? false : 'either';
 }
@@ -459,10 +460,12 @@ function eventsBody(rng: Rng, fresh: () => number): BodyChoice {
 function readIds(ctx: FuzzContext, user: FuzzUser): { id: string; good: number[] }[] {
   const own = user.owns.map((id) => ({ id, good: [204] }));
   const foreign = ctx.foreignIds.slice(0, 3).map((id) => ({ id, good: [404] }));
-  // The contract: "an id that does not exist, is not a well-formed id, or belongs to another user → 404".
+  // The contract: "an id that does not exist, is not a well-formed id, or belongs to another user → 404"; a body that
+  // is not { id: <string of 1–32 characters> } → 400.
   const malformed = ['0', '-1', '01', '1e3', ' 1', '1 ', '0x1', '9223372036854775807', '9223372036854775808', '99999999999999999999', 'abc', '1\u0000',
-    '\u0000', '\ud800', "1' OR '1'='1", '', 'x'.repeat(33), '1'.repeat(40), '9'.repeat(19)].map((id) => ({ id, good: [404] }));
-  return [...own, ...own, ...foreign, ...malformed];
+    '\u0000', '\ud800', "1' OR '1'='1", '9'.repeat(19)].map((id) => ({ id, good: [404] }));
+  const outOfShape = ['', 'x'.repeat(33), '1'.repeat(40)].map((id) => ({ id, good: [400] }));
+  return [...own, ...own, ...foreign, ...malformed, ...outOfShape];
 }
 
 /** A body for POST /api/notifications/read. */
@@ -628,7 +631,7 @@ export const unknownPaths: readonly { target: string; raw: boolean; expect: numb
   ...['/x/../healthz', '/%00/../healthz', '/api/%2e%2e/healthz', '//healthz', '/healthz/', '/%68ealthz', '/./healthz', '/api/notifications/read/../../events', '/ws/..'].map(
     (target) => ({ target, raw: true, expect: [200, 400, 401, 404, 405] }),
   ),
-  { target: 'http://evil.example/healthz', raw: true, expect: [200, 400, 404] },
+  { target: 'http://evil.example/healthz', raw: true, expect: [200, 400, 404, 405] },
   { target: `/${'a'.repeat(8000)}`, raw: true, expect: [404, 414] },
   { target: '/index.html', raw: false, expect: [200] },
 ];
@@ -776,9 +779,9 @@ export function httpCases(ctx: FuzzContext, demoCtx: FuzzContext, rng: Rng, rand
     { label: 'two Content-Type lines', instance: 'main', method: 'POST', target: '/api/events', headers: [['authorization', `Bearer ${ctx.ingestKey}`], ['content-type', 'application/json'], ['content-type', 'text/plain']], body: `{"user_id":"fz-${++n}-dup","type":"t","message":"m"}`, raw: true, expect: [201, 415], sent: [], stores: 'events', route: 'POST /api/events' },
     { label: 'two Content-Type lines, reversed', instance: 'main', method: 'POST', target: '/api/events', headers: [['authorization', `Bearer ${ctx.ingestKey}`], ['content-type', 'text/plain'], ['content-type', 'application/json']], body: `{"user_id":"fz-${++n}-dup","type":"t","message":"m"}`, raw: true, expect: [201, 415], sent: [], stores: 'events', route: 'POST /api/events' },
     { label: 'Expect: 100-continue', instance: 'main', method: 'POST', target: '/api/events', headers: [['authorization', `Bearer ${ctx.ingestKey}`], ['content-type', 'application/json'], ['expect', '100-continue']], body: `{"user_id":"fz-${++n}-expect","type":"t","message":"m"}`, raw: true, expect: [201, 417], sent: [], stores: 'events', route: 'POST /api/events' },
-    { label: 'HTTP/1.0 without Host', instance: 'main', method: 'GET', target: '/healthz', headers: [['x-http-version', '1.0']], raw: true, expect: [200], sent: [], route: 'GET /healthz' },
-    { label: 'HTTP/1.0 ingest without Host', instance: 'main', method: 'POST', target: '/api/events', headers: [['x-http-version', '1.0'], ['authorization', `Bearer ${ctx.ingestKey}`], ['content-type', 'application/json']], body: `{"user_id":"fz-${++n}-http10","type":"t","message":"m"}`, raw: true, expect: [201], sent: [], stores: 'events', route: 'POST /api/events' },
-    { label: 'CONNECT to an authority', instance: 'main', method: 'CONNECT', target: '127.0.0.1:9', headers: [], raw: true, expect: [400, 404, 405], sent: [], route: 'CONNECT' },
+    { label: 'HTTP/1.0 without Host', instance: 'main', method: 'GET', target: '/healthz', headers: [['x-http-version', '1.0']], raw: true, expect: [400], code: 'bad_request', sent: [], route: 'GET /healthz' },
+    { label: 'HTTP/1.0 ingest without Host', instance: 'main', method: 'POST', target: '/api/events', headers: [['x-http-version', '1.0'], ['authorization', `Bearer ${ctx.ingestKey}`], ['content-type', 'application/json']], body: `{"user_id":"fz-${++n}-http10","type":"t","message":"m"}`, raw: true, expect: [400], code: 'bad_request', sent: [], stores: 'events', route: 'POST /api/events' },
+    { label: 'CONNECT to an authority', instance: 'main', method: 'CONNECT', target: '127.0.0.1:9', headers: [], raw: true, expect: [400, 404, 405], code: 'bad_request', sent: [], route: 'CONNECT' },
   );
   return cases;
 }

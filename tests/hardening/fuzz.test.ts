@@ -118,14 +118,14 @@ const fileMarkers = ['root:x:0:0', '"trustedDependencies"', 'preload = [', 'impo
 
 /** Codes the contract pairs with each error status (docs/api.md, Errors and WebSocket upgrades). */
 const codesByStatus: Record<number, readonly string[]> = {
-  400: ['invalid_json', 'validation_failed'],
+  400: ['bad_request', 'invalid_json', 'validation_failed'],
   401: ['unauthorized'],
   403: ['forbidden_origin'],
   404: ['not_found'],
   405: ['method_not_allowed'],
   413: ['payload_too_large'],
   415: ['unsupported_media_type'],
-  // Not in the contract's table: a GET /ws with a valid token but no upgrade handshake.
+  // A GET /ws without a WebSocket handshake, or with a version other than 13.
   426: ['upgrade_required'],
   429: ['rate_limited', 'too_many_connections'],
   503: ['unavailable'],

@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { startBelfry, type Belfry } from '../helpers/belfry.ts';
 import { connect } from '../helpers/ws-client.ts';
+import { createIngestor } from '../../src/ingest/ingestor.ts';
+import { createLogger } from '../../src/log.ts';
 
 let belfry: Belfry;
 beforeAll(async () => void (belfry = await startBelfry()));
@@ -33,12 +35,15 @@ test('200 concurrent requests: 200 rows, 200 distinct ids, fewer transactions th
   socket.close();
 });
 
-test('one bad row does not fail the requests it was grouped with', async () => {
-  // \u0000 passes JSON but not validation; a lone surrogate passes validation and is stored as U+FFFD.
-  const responses = await Promise.all([
-    belfry.ingest({ user_id: 'mixed', type: 't', message: 'fine 1' }),
-    belfry.ingest({ user_id: 'mixed', type: 't', message: 'odd \ud800 surrogate' }),
-    belfry.ingest({ user_id: 'mixed', type: 't', message: 'fine 2' }),
+test('one bad row does not fail the rows it was grouped with', async () => {
+  // Validation keeps such rows out of the HTTP path; the ingestor is driven directly to prove the fallback anyway.
+  const ingestor = createIngestor({ sql: belfry.sql, bus: belfry.bus, log: createLogger('silent') });
+  const results = await Promise.allSettled([
+    ingestor.ingest([{ user_id: 'mixed', type: 't', message: 'fine 1' }]),
+    ingestor.ingest([{ user_id: 'mixed', type: 't', message: 'NUL \u0000 cannot be stored' }]),
+    ingestor.ingest([{ user_id: 'mixed', type: 't', message: 'fine 2' }]),
   ]);
-  expect(responses.map((r) => r.status)).toEqual([201, 201, 201]);
+  expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  const rows = await belfry.sql<{ message: string }[]>`select message from notifications where user_id = 'mixed' order by message`;
+  expect(rows.map((row) => row.message)).toEqual(['fine 1', 'fine 2']);
 });
