@@ -88,6 +88,25 @@ describe('createNotificationStore: loading and pushes', () => {
     expect(store.unreadCount()).toBe(2);
   });
 
+  test('a page that brings an item before its push (count read earlier) still ends at the server count', async () => {
+    const { server, socket, timers, store } = setup();
+    store.start();
+    await settle();
+    await store.refreshCount(); // 0: nothing committed yet
+    const item = server.add();
+    socket.emit({ type: 'RESYNC', payload: { reason: 'test' } });
+    const gate = deferred();
+    server.gate = gate.promise; // the resync's own count read is held back
+    await settle(20);
+    socket.push(item); // arrives after the page listed it: a repeat, not counted
+    server.gate = null;
+    gate.resolve();
+    await settle(20);
+    timers.advance(1000);
+    await settle(20);
+    expect(store.unreadCount()).toBe(1);
+  });
+
   test('loading older pages follows the cursor and keeps ids unique', async () => {
     const { server, socket, store, ids } = setup({ pageSize: 2 });
     for (let i = 0; i < 5; i += 1) server.add();
@@ -267,12 +286,27 @@ describe('createNotificationStore: resync after a disconnect', () => {
     socket.setStatus('open');
     socket.emit({ type: 'READY', payload: { user_id: 'u' } });
     await settle(40);
-    expect(ids()).toEqual(['11', '10', '9', '8', '7', '6', '5', '4', '3', '2']);
+    // Refetched down to the oldest shown item, which here reaches the end of the list.
+    expect(ids()).toEqual(['11', '10', '9', '8', '7', '6', '5', '4', '3', '2', '1']);
     expect(new Set(ids()).size).toBe(ids().length);
     expect(store.unreadCount()).toBe(11);
-    // Older pages still continue where they left off.
+    expect(store.state.nextCursor).toBeNull();
+  });
+
+  test('after a short gap, older pages continue where they left off', async () => {
+    const { server, socket, store, ids } = setup({ pageSize: 3 });
+    for (let i = 0; i < 7; i += 1) server.add();
+    store.start();
+    await settle();
+    expect(ids()).toEqual(['7', '6', '5']);
+    server.add();
+    socket.emit({ type: 'READY', payload: { user_id: 'u' } });
+    await settle(40);
+    // Refetched down past the oldest shown item (5), a whole page at a time.
+    expect(ids()).toEqual(['8', '7', '6', '5', '4', '3']);
     await store.loadMore();
-    expect(ids().at(-1)).toBe('1');
+    expect(ids()).toEqual(['8', '7', '6', '5', '4', '3', '2', '1']);
+    expect(store.state.nextCursor).toBeNull();
   });
 
   test('RESYNC marks read what other tabs read while this one was not listening (unread view)', async () => {
@@ -300,6 +334,37 @@ describe('createNotificationStore: resync after a disconnect', () => {
     expect(ids()).toEqual(['10', '9', '8', '7']);
     await store.loadMore();
     expect(ids()).toEqual(['10', '9', '8', '7', '6', '5']);
+  });
+
+  test('pushes that arrive while a resync of an empty list is in flight are kept', async () => {
+    const { server, socket, store, ids } = setup();
+    store.start();
+    await settle();
+    const gate = deferred();
+    server.gate = gate.promise;
+    socket.emit({ type: 'READY', payload: { user_id: 'u' } });
+    // Committed after the resync's page was read: only the push carries it.
+    socket.push(server.add());
+    socket.push(server.add());
+    server.gate = null;
+    server.rows = [];
+    gate.resolve();
+    await settle(30);
+    expect(ids()).toEqual(['2', '1']);
+  });
+
+  test('reads made elsewhere are picked up across every page shown, not just the first', async () => {
+    const { server, socket, store, unreadIds } = setup({ pageSize: 2 });
+    for (let i = 0; i < 5; i += 1) server.add();
+    store.start();
+    await settle();
+    await store.loadMore();
+    await store.loadMore();
+    expect(unreadIds()).toEqual(['5', '4', '3', '2', '1']);
+    server.readOnServer(['1', '4']);
+    socket.emit({ type: 'READY', payload: { user_id: 'u' } });
+    await settle(40);
+    expect(unreadIds()).toEqual(['5', '3', '2']);
   });
 
   test('a resync that fails keeps what is shown', async () => {

@@ -166,6 +166,15 @@ export function createNotificationStore(
     }, countSettleMs);
   };
 
+  /**
+   * Unread items a page brings that no push announced: the count may have been read before they
+   * committed (pushes and pages race), so it is re-read once things go quiet.
+   */
+  const noteUnseen = (page: readonly BelfryNotification[]) => {
+    const known = new Set(items().map((item) => item.id));
+    if (page.some((item) => item.read_at === null && !known.has(item.id))) scheduleCountSettle();
+  };
+
   async function reload(): Promise<void> {
     const view = ++viewGeneration;
     setState({ phase: 'loading', items: [], nextCursor: null, loadingMore: false, moreFailed: false });
@@ -173,6 +182,7 @@ export function createNotificationStore(
       const page = await api.list({ status: state.filter, limit: pageSize });
       if (view !== viewGeneration) return;
       // Pushes that arrived while loading are already in the list: merge, don't replace.
+      noteUnseen(page.items);
       setState({ items: mergeById(items(), page.items, keepRead), nextCursor: page.nextCursor, phase: 'ready' });
     } catch {
       if (view === viewGeneration) setState('phase', 'error');
@@ -193,44 +203,59 @@ export function createNotificationStore(
     if (state.phase === 'error') return reload();
     const view = viewGeneration;
     const mine = ++resyncGeneration;
-    const anchor = items()[0];
+    const shown = items();
+    const newest = shown[0];
+    const oldestShown = shown.at(-1);
     const fetched: BelfryNotification[] = [];
     let cursor: string | null = null;
+    let reachedEnd = false;
     let bridged = false;
     try {
+      // Refetch from the top down to the oldest item shown (so reads made elsewhere are seen too),
+      // at most maxResyncPages pages.
       for (let page = 0; page < maxResyncPages; page += 1) {
         const result = await api.list({ status: state.filter, limit: pageSize, cursor });
         if (view !== viewGeneration || mine !== resyncGeneration) return;
         fetched.push(...result.items);
         cursor = result.nextCursor;
         const last = result.items.at(-1);
-        if (!cursor || !anchor || (last && isAtOrOlder(last, anchor))) {
-          bridged = true;
+        if (!cursor) {
+          reachedEnd = true;
           break;
         }
+        if (newest && last && isAtOrOlder(last, newest)) bridged = true;
+        if (!oldestShown || (last && isAtOrOlder(last, oldestShown))) break;
       }
     } catch {
       return; // Keep what is shown; the next reconnect or RESYNC tries again.
     }
-    if (!bridged || !anchor) {
-      // Too much was missed to bridge (or nothing was shown): start the list over from these pages.
+    noteUnseen(fetched);
+    const oldest = fetched.at(-1);
+    const covered = (item: BelfryNotification) =>
+      reachedEnd || (oldest !== undefined && newestFirst(item, oldest) <= 0);
+    if (!reachedEnd && !bridged) {
+      // Nothing was shown, or too much was missed to bridge: the list starts over from these pages,
+      // keeping only pushes at least as new as them (they may have arrived while fetching).
       viewGeneration += 1;
-      setState({ items: mergeById([], fetched, keepRead), nextCursor: cursor, loadingMore: false });
+      setState({ items: mergeById(items().filter(covered), fetched, keepRead), nextCursor: cursor, loadingMore: false });
       return;
     }
     let merged = mergeById(items(), fetched, keepRead);
     if (state.filter === 'unread') {
-      // In the unread view, a shown item inside the refetched range that the server no longer lists
-      // was read elsewhere while this tab was not listening.
-      const oldest = fetched.at(-1);
+      // In the unread view, an item shown before this resync, inside the refetched range, that the
+      // server no longer lists was read elsewhere while this tab was not listening.
+      const before = new Set(shown.map((item) => item.id));
       const listed = new Set(fetched.map((item) => item.id));
       const readAt = nowIso();
-      const covered = (item: BelfryNotification) => !cursor || (oldest !== undefined && newestFirst(item, oldest) <= 0);
       merged = merged.map((item) =>
-        item.read_at === null && !listed.has(item.id) && covered(item) ? { ...item, read_at: readAt } : item,
+        item.read_at === null && before.has(item.id) && !listed.has(item.id) && covered(item)
+          ? { ...item, read_at: readAt }
+          : item,
       );
     }
-    setState('items', merged);
+    // The refetch reached past the oldest item shown: older pages continue from its cursor.
+    const reachedOldest = !oldestShown || (oldest !== undefined && isAtOrOlder(oldest, oldestShown));
+    setState({ items: merged, ...(reachedEnd ? { nextCursor: null } : reachedOldest ? { nextCursor: cursor } : {}) });
   }
 
   async function loadMore(): Promise<void> {
@@ -295,7 +320,11 @@ export function createNotificationStore(
         return;
       case 'NOTIFICATION': {
         countGeneration += 1;
-        if (items().some((item) => item.id === frame.payload.id)) return;
+        if (items().some((item) => item.id === frame.payload.id)) {
+          // A page already brought it, so a count read at that time may be missing it or not: re-read.
+          scheduleCountSettle();
+          return;
+        }
         setState('items', insertSorted(items(), { ...frame.payload, read_at: null }));
         setServerCount((count) => count + 1);
         scheduleCountSettle();
