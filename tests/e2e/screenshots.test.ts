@@ -74,3 +74,53 @@ test('an empty panel says so, in both themes', async () => {
     await shoot(page, `panel-empty-${colorScheme}.png`);
   }
 }, 20_000);
+
+/** WCAG contrast of every text the panel shows, against the background actually behind it. */
+function contrastReport(page: Page) {
+  return page.locator('belfry-bell').evaluate((host) => {
+    const parse = (color: string) => (color.match(/[\d.]+/g) ?? []).map(Number) as number[];
+    const luminance = ([r = 0, g = 0, b = 0]: number[]) => {
+      const channel = (value: number) => {
+        const c = value / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    const background = (element: Element | null): number[] => {
+      for (let node = element; node; node = node.parentElement ?? ((node.getRootNode() as ShadowRoot).host ?? null)) {
+        const rgba = parse(getComputedStyle(node).backgroundColor);
+        if (rgba.length < 4 || (rgba[3] ?? 0) > 0.99) return rgba;
+        if (node === document.documentElement) break;
+      }
+      return [255, 255, 255];
+    };
+    const root = host.shadowRoot!;
+    const selectors = ['.title', '.link:not(:disabled)', '.tab', '.item-type', 'time', '.item-message', '.badge', '.end'];
+    const report: Record<string, number> = {};
+    for (const selector of selectors) {
+      for (const element of root.querySelectorAll(selector)) {
+        const fg = luminance(parse(getComputedStyle(element).color));
+        const bg = luminance(background(element));
+        const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+        report[selector] = Math.min(report[selector] ?? Infinity, Math.round(ratio * 100) / 100);
+      }
+    }
+    return report;
+  });
+}
+
+test('every text in the panel meets WCAG AA contrast (4.5:1) in both themes', async () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const page = await e2e.openAs('ada', { colorScheme });
+    await expectBadge(page, '3');
+    await openPanel(page);
+    await page.getByRole('button', { name: 'All', exact: true }).click();
+    await page.getByText('Deploy #481').waitFor();
+    const report = await contrastReport(page);
+    if (process.env.BELFRY_SHOW_CONTRAST) console.log(colorScheme, report);
+    expect(Object.keys(report).length).toBeGreaterThanOrEqual(7);
+    for (const [selector, ratio] of Object.entries(report)) {
+      if (ratio < 4.5) throw new Error(`${colorScheme}: ${selector} has contrast ${ratio}:1`);
+    }
+  }
+}, 20_000);

@@ -207,7 +207,8 @@ export function createSocket({
     },
     check() {
       if (!running) return;
-      if (ws && ws.readyState === OPEN) ping(Math.min(pongTimeoutMs, 5_000));
+      // A visible tab wants an answer soon: a false alarm only costs a reconnect and a resync.
+      if (ws && ws.readyState === OPEN) ping(Math.min(pongTimeoutMs, 3_000));
       else if (!ws) this.reconnectNow();
     },
     status: () => status,

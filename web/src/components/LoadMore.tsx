@@ -42,7 +42,8 @@ export function LoadMore(props: LoadMoreProps) {
           Retry
         </button>
       </Show>
-      <Show when={!props.hasMore && !props.loading && !props.failed && props.size > 0}>
+      {/* Only worth saying once the list is long enough to have been scrolled. */}
+      <Show when={!props.hasMore && !props.loading && !props.failed && props.size > 5}>
         <span class="end">That's everything.</span>
       </Show>
     </div>
