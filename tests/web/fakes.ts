@@ -6,7 +6,8 @@
 import type { NotificationApi } from '../../web/src/api.ts';
 import { ApiError } from '../../web/src/api.ts';
 import { newestFirst } from '../../web/src/order.ts';
-import type { Timers, WebSocketLike } from '../../web/src/socket.ts';
+import type { WebSocketLike } from '../../web/src/socket.ts';
+import type { Timers } from '../../web/src/timers.ts';
 import type { StoreSocket } from '../../web/src/store.ts';
 import type { BelfryNotification, Frame, SocketStatus } from '../../web/src/types.ts';
 

@@ -151,7 +151,9 @@ describe('createSocket', () => {
     latest().open();
     socket.check();
     expect(latest().sent).toEqual([JSON.stringify({ type: 'PING' })]);
-    timers.advance(5_000);
+    timers.advance(2_999);
+    expect(latest().closedByClient).toBe(false);
+    timers.advance(1);
     expect(latest().closedByClient).toBe(true);
   });
 

@@ -5,6 +5,7 @@
  */
 import { fullJitterDelay } from './backoff.ts';
 import { parseFrame } from './protocol.ts';
+import { browserTimers, type Timers } from './timers.ts';
 import type { Frame, SocketStatus } from './types.ts';
 
 /** The part of the browser WebSocket the panel uses. */
@@ -20,12 +21,6 @@ export interface WebSocketLike {
 
 /** Anything constructible like `WebSocket`. */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
-
-/** Timer functions, injectable so tests can drive time by hand. */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 /** Options for {@link createSocket}. */
 export interface SocketOptions {
@@ -56,16 +51,11 @@ export interface ReconnectingSocket {
 const OPEN = 1;
 const PING = JSON.stringify({ type: 'PING' });
 
-const defaultTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 /** Creates a reconnecting socket; nothing happens until `start()`. */
 export function createSocket({
   url,
   WebSocketImpl = globalThis.WebSocket as unknown as WebSocketConstructor,
-  timers = defaultTimers,
+  timers = browserTimers,
   random = Math.random,
   baseDelayMs = 500,
   maxDelayMs = 30_000,

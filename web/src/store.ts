@@ -1,16 +1,17 @@
 /**
  * The panel's domain state: one user's notifications for the current view, merged from REST pages,
- * WebSocket pushes and read changes (deduplicated by id, ordered newest first), plus the unread
- * count, where the server is authoritative and local changes are only optimistic overlays.
+ * WebSocket pushes and read changes (deduplicated by id, ordered newest first), with optimistic
+ * reads rolled back on failure, and the unread count (see unread-count.ts).
  * Uses only `createStore`/`createSignal` (no effects or memos), so it also runs as plain state
  * under `bun test`, where solid-js resolves to its server build.
  */
-import { createSignal } from 'solid-js';
 import { createStore, unwrap } from 'solid-js/store';
 import type { NotificationApi } from './api.ts';
-import { insertSorted, isAtOrOlder, keepRead, mergeById, newestFirst } from './order.ts';
-import type { Timers } from './socket.ts';
+import { insertSorted, keepRead, mergeById } from './order.ts';
+import { reconcile, refetchTop } from './reconcile.ts';
+import { browserTimers, type Timers } from './timers.ts';
 import type { BelfryNotification, Filter, Frame, SocketStatus } from './types.ts';
+import { createUnreadCount } from './unread-count.ts';
 
 /** The part of the socket the store listens to. */
 export interface StoreSocket {
@@ -34,9 +35,9 @@ export interface NotificationState {
 /** Options for {@link createNotificationStore}. */
 export interface StoreOptions {
   pageSize?: number;
-  /** How many pages a resync may fetch to bridge a gap before it resets the list instead. */
+  /** How many pages a resync may fetch to bridge a gap before it starts the list over. */
   maxResyncPages?: number;
-  /** Quiet time after a burst of pushes before the count is re-read from the server. */
+  /** Quiet time after a burst of changes before the count is re-read from the server. */
   countSettleMs?: number;
   noticeMs?: number;
   now?: () => number;
@@ -61,11 +62,6 @@ export interface NotificationStore {
   dismissNotice(): void;
 }
 
-const defaultTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 /** Creates the store for one user; call `start()` to load and follow the socket. */
 export function createNotificationStore(
   api: NotificationApi,
@@ -76,7 +72,7 @@ export function createNotificationStore(
     countSettleMs = 1_000,
     noticeMs = 6_000,
     now = Date.now,
-    timers = defaultTimers,
+    timers = browserTimers,
   }: StoreOptions = {},
 ): NotificationStore {
   const [state, setState] = createStore<NotificationState>({
@@ -89,18 +85,13 @@ export function createNotificationStore(
     notice: null,
     connection: socket.status(),
   });
-  const [serverCount, setServerCount] = createSignal(0);
-  const [pendingSize, setPendingSize] = createSignal(0);
+  const count = createUnreadCount(api, { timers, settleMs: countSettleMs, onMissed: () => void resync() });
 
-  const pending = new Set<string>(); // optimistic single reads whose POST has not settled
   let readAllInFlight = false;
-  let readByServer = new Set<string>(); // ids confirmed by READ frames while read-all is in flight
-  let countGeneration = 0; // bumped by anything that changes the count, to discard stale count responses
-  let countStale = false; // a count refresh was skipped because reads were in flight
+  let readByServer = new Set<string>(); // ids READ frames confirmed while read-all was in flight
   let viewGeneration = 0; // bumped when the list is replaced, to discard stale pages
   let resyncGeneration = 0;
   let resyncAfterLoad = false;
-  let settleTimer: unknown = null;
   let noticeTimer: unknown = null;
   const unsubscribe: Array<() => void> = [];
 
@@ -108,14 +99,6 @@ export function createNotificationStore(
   const nowIso = () => new Date(now()).toISOString();
   const setRead = (ids: ReadonlySet<string>, readAt: string | null) =>
     setState('items', (item) => ids.has(item.id) && (readAt === null) !== (item.read_at === null), 'read_at', readAt);
-  /** Adds or removes an optimistic read; returns whether the set changed. */
-  const setPending = (id: string, on: boolean) => {
-    if (on === pending.has(id)) return false;
-    if (on) pending.add(id);
-    else pending.delete(id);
-    setPendingSize(pending.size);
-    return true;
-  };
   const showNotice = (message: string) => {
     if (noticeTimer !== null) timers.clearTimeout(noticeTimer);
     setState('notice', message);
@@ -124,55 +107,10 @@ export function createNotificationStore(
       setState('notice', null);
     }, noticeMs);
   };
-  const afterSettle = () => {
-    countGeneration += 1;
-    if (countStale && pending.size === 0 && !readAllInFlight) void refreshCount();
-  };
-
-  /**
-   * Reads the authoritative count. With `heal`, a count above what this tab knows means it missed a push
-   * (a socket that died silently, say): the list is resynced too.
-   */
-  async function refreshCount(heal = false): Promise<void> {
-    for (let tries = 0; tries < 3; tries += 1) {
-      const generation = countGeneration;
-      let count: number;
-      try {
-        count = await api.unreadCount();
-      } catch {
-        return; // Offline: the next (re)connect refreshes it.
-      }
-      // A read still in flight may or may not be in this count: wait until it settles.
-      if (pending.size > 0 || readAllInFlight) {
-        countStale = true;
-        return;
-      }
-      if (generation === countGeneration) {
-        countStale = false;
-        const missed = count > serverCount();
-        setServerCount(count);
-        if (heal && missed) void resync();
-        return;
-      }
-    }
-  }
-
-  // A push can reach this tab after a count request already counted it; re-read once pushes go quiet.
-  const scheduleCountSettle = () => {
-    if (settleTimer !== null) timers.clearTimeout(settleTimer);
-    settleTimer = timers.setTimeout(() => {
-      settleTimer = null;
-      void refreshCount(true);
-    }, countSettleMs);
-  };
-
-  /**
-   * Unread items a page brings that no push announced: the count may have been read before they
-   * committed (pushes and pages race), so it is re-read once things go quiet.
-   */
+  /** Unread items a page brings that no push announced: a count read before they committed is stale. */
   const noteUnseen = (page: readonly BelfryNotification[]) => {
     const known = new Set(items().map((item) => item.id));
-    if (page.some((item) => item.read_at === null && !known.has(item.id))) scheduleCountSettle();
+    if (page.some((item) => item.read_at === null && !known.has(item.id))) count.settleSoon();
   };
 
   async function reload(): Promise<void> {
@@ -181,8 +119,8 @@ export function createNotificationStore(
     try {
       const page = await api.list({ status: state.filter, limit: pageSize });
       if (view !== viewGeneration) return;
-      // Pushes that arrived while loading are already in the list: merge, don't replace.
       noteUnseen(page.items);
+      // Pushes that arrived while loading are already in the list: merge, don't replace.
       setState({ items: mergeById(items(), page.items, keepRead), nextCursor: page.nextCursor, phase: 'ready' });
     } catch {
       if (view === viewGeneration) setState('phase', 'error');
@@ -194,7 +132,7 @@ export function createNotificationStore(
   }
 
   async function resync(): Promise<void> {
-    void refreshCount();
+    void count.refresh();
     if (state.phase === 'loading') {
       // The load in flight may predate the socket's READY: run again once it lands.
       resyncAfterLoad = true;
@@ -203,59 +141,26 @@ export function createNotificationStore(
     if (state.phase === 'error') return reload();
     const view = viewGeneration;
     const mine = ++resyncGeneration;
-    const shown = items();
-    const newest = shown[0];
-    const oldestShown = shown.at(-1);
-    const fetched: BelfryNotification[] = [];
-    let cursor: string | null = null;
-    let reachedEnd = false;
-    let bridged = false;
+    const shown = [...items()];
+    let refetch: Awaited<ReturnType<typeof refetchTop>>;
     try {
-      // Refetch from the top down to the oldest item shown (so reads made elsewhere are seen too),
-      // at most maxResyncPages pages.
-      for (let page = 0; page < maxResyncPages; page += 1) {
-        const result = await api.list({ status: state.filter, limit: pageSize, cursor });
-        if (view !== viewGeneration || mine !== resyncGeneration) return;
-        fetched.push(...result.items);
-        cursor = result.nextCursor;
-        const last = result.items.at(-1);
-        if (!cursor) {
-          reachedEnd = true;
-          break;
-        }
-        if (newest && last && isAtOrOlder(last, newest)) bridged = true;
-        if (!oldestShown || (last && isAtOrOlder(last, oldestShown))) break;
-      }
+      refetch = await refetchTop(api, shown, {
+        status: state.filter,
+        limit: pageSize,
+        maxPages: maxResyncPages,
+        isStale: () => view !== viewGeneration || mine !== resyncGeneration,
+      });
     } catch {
       return; // Keep what is shown; the next reconnect or RESYNC tries again.
     }
-    noteUnseen(fetched);
-    const oldest = fetched.at(-1);
-    const covered = (item: BelfryNotification) =>
-      reachedEnd || (oldest !== undefined && newestFirst(item, oldest) <= 0);
-    if (!reachedEnd && !bridged) {
-      // Nothing was shown, or too much was missed to bridge: the list starts over from these pages,
-      // keeping only pushes at least as new as them (they may have arrived while fetching).
-      viewGeneration += 1;
-      setState({ items: mergeById(items().filter(covered), fetched, keepRead), nextCursor: cursor, loadingMore: false });
-      return;
+    if (!refetch) return;
+    noteUnseen(refetch.items);
+    const next = reconcile(shown, items(), refetch, { filter: state.filter, readAt: nowIso() });
+    if (next.restarted) {
+      viewGeneration += 1; // a loadMore in flight continues a list that no longer exists
+      setState({ loadingMore: false });
     }
-    let merged = mergeById(items(), fetched, keepRead);
-    if (state.filter === 'unread') {
-      // In the unread view, an item shown before this resync, inside the refetched range, that the
-      // server no longer lists was read elsewhere while this tab was not listening.
-      const before = new Set(shown.map((item) => item.id));
-      const listed = new Set(fetched.map((item) => item.id));
-      const readAt = nowIso();
-      merged = merged.map((item) =>
-        item.read_at === null && before.has(item.id) && !listed.has(item.id) && covered(item)
-          ? { ...item, read_at: readAt }
-          : item,
-      );
-    }
-    // The refetch reached past the oldest item shown: older pages continue from its cursor.
-    const reachedOldest = !oldestShown || (oldest !== undefined && isAtOrOlder(oldest, oldestShown));
-    setState({ items: merged, ...(reachedEnd ? { nextCursor: null } : reachedOldest ? { nextCursor: cursor } : {}) });
+    setState({ items: next.items, ...(next.nextCursor === undefined ? {} : { nextCursor: next.nextCursor }) });
   }
 
   async function loadMore(): Promise<void> {
@@ -273,43 +178,44 @@ export function createNotificationStore(
 
   async function markRead(id: string): Promise<void> {
     const item = items().find((candidate) => candidate.id === id);
-    if (!item || item.read_at !== null || !setPending(id, true)) return;
+    if (!item || item.read_at !== null || !count.hold(id)) return;
     const ids = new Set([id]);
     setRead(ids, nowIso());
     try {
       await api.markRead(id);
       // Unless a READ frame already brought the authoritative count, account for this read.
-      if (setPending(id, false)) setServerCount((count) => Math.max(0, count - 1));
+      if (count.release(id)) count.adjust(-1);
     } catch {
-      if (setPending(id, false)) {
+      if (count.release(id)) {
         setRead(ids, null);
         showNotice('Could not mark the notification as read. Please try again.');
       }
     }
-    afterSettle();
+    count.changed();
   }
 
   async function markAllRead(): Promise<void> {
     if (readAllInFlight) return;
     const ids = new Set(items().filter((item) => item.read_at === null).map((item) => item.id));
-    const before = serverCount();
+    const before = count.server();
     readAllInFlight = true;
     readByServer = new Set();
+    count.setBulk(true);
     setRead(ids, nowIso());
-    setServerCount(0);
+    count.set(0);
     try {
       await api.markAllRead();
     } catch {
       for (const id of readByServer) ids.delete(id);
       setRead(ids, null);
-      setServerCount(before);
+      count.set(before);
       showNotice('Could not mark all as read. Please try again.');
     }
     readAllInFlight = false;
-    countStale = false;
-    afterSettle();
+    count.setBulk(false);
+    count.changed();
     // Something may have arrived (and stayed unread) while the call ran: ask for the real count.
-    await refreshCount();
+    await count.refresh();
   }
 
   function onFrame(frame: Frame) {
@@ -319,26 +225,22 @@ export function createNotificationStore(
         void resync();
         return;
       case 'NOTIFICATION': {
-        countGeneration += 1;
-        if (items().some((item) => item.id === frame.payload.id)) {
-          // A page already brought it, so a count read at that time may be missing it or not: re-read.
-          scheduleCountSettle();
-          return;
-        }
+        count.changed();
+        count.settleSoon();
+        // Already brought by a page: not counted again (the settled re-read squares the count).
+        if (items().some((item) => item.id === frame.payload.id)) return;
         setState('items', insertSorted(items(), { ...frame.payload, read_at: null }));
-        setServerCount((count) => count + 1);
-        scheduleCountSettle();
+        count.adjust(1);
         return;
       }
       case 'READ': {
-        countGeneration += 1;
         const ids = new Set(frame.payload.ids);
         setRead(ids, nowIso());
         for (const id of ids) {
-          setPending(id, false);
+          count.release(id);
           if (readAllInFlight) readByServer.add(id);
         }
-        setServerCount(frame.payload.unread_count);
+        count.set(frame.payload.unread_count);
         return;
       }
       default:
@@ -348,21 +250,21 @@ export function createNotificationStore(
 
   return {
     state,
-    unreadCount: () => Math.max(0, serverCount() - pendingSize()),
+    unreadCount: count.shown,
     start() {
       unsubscribe.push(socket.onFrame(onFrame));
       unsubscribe.push(socket.onStatus((status) => setState('connection', status)));
       setState('connection', socket.status());
       void reload();
-      void refreshCount();
+      void count.refresh();
     },
     stop() {
       for (const off of unsubscribe.splice(0)) off();
       viewGeneration += 1;
       resyncGeneration += 1;
-      if (settleTimer !== null) timers.clearTimeout(settleTimer);
+      count.stop();
       if (noticeTimer !== null) timers.clearTimeout(noticeTimer);
-      settleTimer = noticeTimer = null;
+      noticeTimer = null;
     },
     reload,
     loadMore,
@@ -374,7 +276,7 @@ export function createNotificationStore(
     markRead,
     markAllRead,
     resync,
-    refreshCount,
+    refreshCount: count.refresh,
     dismissNotice() {
       setState('notice', null);
     },
