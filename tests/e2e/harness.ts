@@ -41,6 +41,8 @@ export interface E2E {
     userId: string,
     options?: { colorScheme?: 'light' | 'dark'; prepare?: (page: Page) => Promise<void> },
   ): Promise<Page>;
+  /** Content-Security-Policy violations any page reported (the server's CSP allows no inline code). */
+  cspViolations: string[];
   /** Ingests one notification per message for `userId`; returns the ids. */
   send(userId: string, ...messages: string[]): Promise<string[]>;
   close(): Promise<void>;
@@ -51,13 +53,18 @@ export async function startE2E(options: Parameters<typeof startBelfry>[0] = {}):
   ensureBuilt();
   const [belfry, browser] = await Promise.all([startBelfry(options), launchBrowser()]);
   const pages: Page[] = [];
+  const cspViolations: string[] = [];
   return {
     belfry,
     browser,
+    cspViolations,
     async openAs(userId, { colorScheme = 'light', prepare } = {}) {
       const context = await browser.newContext({ colorScheme, viewport: { width: 900, height: 720 } });
       const page = await context.newPage();
       pages.push(page);
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+      });
       page.on('dialog', (dialog) => {
         throw new Error(`unexpected dialog: ${dialog.message()}`);
       });

@@ -29,7 +29,8 @@ export function BellButton(props: BellButtonProps) {
         aria-expanded={props.expanded}
         aria-controls={props.expanded ? props.panelId : undefined}
         aria-haspopup="dialog"
-        title={props.connection === 'reconnecting' ? 'Notifications (reconnecting…)' : 'Notifications'}
+        // A tooltip only when there is news for pointer users; the name already carries the count.
+        title={props.connection === 'reconnecting' ? 'Reconnecting…' : undefined}
         onClick={() => props.onToggle()}
       >
         <BellIcon />
