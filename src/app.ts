@@ -3,6 +3,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import type { Sql } from './db/client.ts';
 import type { Bus } from './bus/messages.ts';
 import type { Logger } from './log.ts';
@@ -30,6 +31,8 @@ export interface AppDeps {
   rateLimits: { ingestPerSecond: number; userPerSecond: number };
   /** The built panel; omitted, nothing is served at `/`. */
   staticDir?: string;
+  /** Origins allowed to embed the panel and call the user API from their pages (CORS). */
+  corsOrigins?: string[] | undefined;
   /** Set in demo mode only: enables /api/demo with this secret. */
   demoJwtSecret?: string;
 }
@@ -60,6 +63,17 @@ export function createApp(deps: AppDeps) {
   const smallBody = limit(16 * kib);
   app.use('/api/*', async (c, next) => (c.req.path === '/api/events' ? next() : smallBody(c, next)));
 
+  if (deps.corsOrigins?.length) {
+    // Registered before the routes so a preflight is answered before authentication asks for a token.
+    const policy = cors({
+      origin: deps.corsOrigins,
+      allowMethods: ['GET', 'POST'],
+      allowHeaders: ['Authorization', 'Content-Type'],
+      exposeHeaders: ['X-Next-Cursor', 'Link', 'Retry-After'],
+      maxAge: 600,
+    });
+    for (const path of ['/api/notifications', '/api/notifications/*', '/belfry-bell.js', '/assets/*']) app.use(path, policy);
+  }
   app.route('/', healthRoutes(deps));
   app.get('/metrics', requireIngestKey(deps.ingestApiKey), async (c) =>
     c.text(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType }),
@@ -69,7 +83,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', eventRoutes(deps));
   app.route('/api/users', userRoutes(deps));
   if (deps.demoJwtSecret) app.route('/api/demo', demoRoutes({ ...deps, jwtSecret: deps.demoJwtSecret }));
-  if (deps.staticDir) app.route('/', staticRoutes(deps.staticDir));
+  if (deps.staticDir) app.route('/', staticRoutes(deps.staticDir, { crossOrigin: Boolean(deps.corsOrigins?.length) }));
 
   app.notFound(() => {
     throw new AppError(404, 'not_found', 'Not found');

@@ -30,6 +30,7 @@ export interface BelfryOptions {
   demo?: boolean | undefined;
   jwksUrl?: string | undefined;
   allowedOrigins?: string[] | undefined;
+  corsOrigins?: string[] | undefined;
   maxSocketsPerUser?: number | undefined;
   rateLimits?: { ingestPerSecond: number; userPerSecond: number } | undefined;
   retentionDays?: number | undefined;
@@ -75,6 +76,7 @@ export function startBelfry(options: BelfryOptions): Belfry {
     metrics,
     rateLimits: options.rateLimits ?? { ingestPerSecond: 20_000, userPerSecond: 20 },
     staticDir: options.staticDir,
+    corsOrigins: options.corsOrigins,
     demoJwtSecret: options.demo ? jwtSecret : undefined,
   });
   const server = startServer({

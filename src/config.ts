@@ -32,6 +32,11 @@ const envSchema = z
       .default('')
       .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
       .pipe(z.array(z.url())),
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .pipe(z.array(z.url())),
     MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
     INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(20_000),
     USER_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
@@ -66,6 +71,8 @@ export interface Config {
   staticDir: string;
   jwksUrl: string | undefined;
   allowedOrigins: string[];
+  /** Origins whose pages may embed the panel and call the user API cross-origin. */
+  corsOrigins: string[];
   maxSocketsPerUser: number;
   /** Requests per second: per ingest key, and per user on the REST API. */
   rateLimits: { ingestPerSecond: number; userPerSecond: number };
@@ -104,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     staticDir: e.STATIC_DIR,
     jwksUrl: e.JWT_JWKS_URL,
     allowedOrigins: e.ALLOWED_ORIGINS,
+    corsOrigins: e.CORS_ORIGINS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     rateLimits: { ingestPerSecond: e.INGEST_RATE_LIMIT, userPerSecond: e.USER_RATE_LIMIT },
     retentionDays: e.RETENTION_DAYS,

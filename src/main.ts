@@ -82,6 +82,7 @@ async function runProcess(url: string, keys: ReturnType<typeof secrets>, onStopp
     demo: keys.generated && !config.production,
     jwksUrl: config.jwksUrl,
     allowedOrigins: config.allowedOrigins,
+    corsOrigins: config.corsOrigins,
     maxSocketsPerUser: config.maxSocketsPerUser,
     rateLimits: config.rateLimits,
     retentionDays: config.retentionDays,

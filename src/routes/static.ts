@@ -6,11 +6,13 @@ import { secureHeaders } from 'hono/secure-headers';
 import { normalize, resolve, sep } from 'node:path';
 
 /** Serves files under `dir`; anything outside it, or missing, falls through to the 404 handler. */
-export function staticRoutes(dir: string) {
+export function staticRoutes(dir: string, { crossOrigin = false }: { crossOrigin?: boolean } = {}) {
   const root = resolve(dir);
   return new Hono()
     .use(
       secureHeaders({
+        // Embedding pages on other origins (CORS_ORIGINS) load the panel's script and assets.
+        crossOriginResourcePolicy: crossOrigin ? 'cross-origin' : 'same-origin',
         contentSecurityPolicy: {
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],

@@ -24,7 +24,7 @@ export interface StartOptions {
   jwtSecret?: string;
   ingestKey?: string;
   /** Passed through to the process (limits, relay timing, JWKS, retention). */
-  tuning?: Pick<BelfryOptions, 'rateLimits' | 'maxSocketsPerUser' | 'allowedOrigins' | 'relay' | 'jwksUrl' | 'retentionDays'>;
+  tuning?: Pick<BelfryOptions, 'rateLimits' | 'maxSocketsPerUser' | 'allowedOrigins' | 'corsOrigins' | 'relay' | 'jwksUrl' | 'retentionDays'>;
 }
 
 export interface Belfry {
