@@ -10,6 +10,7 @@ import { gitHead, machineInfo } from "./lib/machine.ts";
 import { parseOptions, USAGE, type Options, type ScenarioName } from "./lib/options.ts";
 import { freshDatabase, postgresVersion, redisVersion } from "./lib/pg.ts";
 import { progressDone } from "./lib/progress.ts";
+import { snapshotHead } from "./lib/snapshot.ts";
 import { goals, ratios } from "./report/goals.ts";
 import { textSummary, writeRun, type RunRecord } from "./report/write.ts";
 import { runBurst } from "./scenarios/burst.ts";
@@ -38,6 +39,8 @@ if (opts.help) {
 }
 
 const startedAt = new Date().toISOString();
+// BENCH_BELFRY_MAIN (another checkout, for A/B runs) wins; else a snapshot of HEAD unless --live.
+if (!process.env.BENCH_BELFRY_MAIN && !opts.live) process.env.BENCH_BELFRY_MAIN = (await snapshotHead(ROOT)).main;
 const runTag = randomBytes(4).toString("hex");
 const databaseUrl = await freshDatabase(opts.adminDatabaseUrl, "belfry_bench");
 const ctx: ScenarioContext = { databaseUrl, redisUrl: opts.redisUrl, runTag, clusterMode: opts.clusterMode, timeScale: opts.timeScale, sizeScale: opts.sizeScale, profileDir: opts.profileDir };
@@ -95,7 +98,7 @@ const run: RunRecord = {
   quick: opts.quick,
   complete: opts.scenarios.length === 5 && opts.targets.length === 3,
   machine,
-  params: { runTag, belfryMain: process.env.BENCH_BELFRY_MAIN ?? "src/main.ts", sizeScale: opts.sizeScale, timeScale: opts.timeScale, repeat: opts.repeat, clusterMode: opts.clusterMode, presets: p },
+  params: { runTag, belfry: opts.live ? "working tree" : `snapshot of ${machine.git.commit.slice(0, 12)}`, belfryMain: process.env.BENCH_BELFRY_MAIN ?? "src/main.ts", sizeScale: opts.sizeScale, timeScale: opts.timeScale, repeat: opts.repeat, clusterMode: opts.clusterMode, presets: p },
   postgresBaselineRowsPerSec: pgBaseline,
   results,
   ratios: ratios(results),

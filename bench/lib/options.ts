@@ -27,6 +27,8 @@ export interface Options {
   quick: boolean;
   /** Directory for belfry CPU profiles (Bun --cpu-prof, markdown too); profiling slows belfry, so figures are marked. */
   profileDir?: string;
+  /** Run belfry from the working tree instead of a snapshot of HEAD. */
+  live: boolean;
   help: boolean;
 }
 
@@ -44,6 +46,7 @@ export const USAGE = `bun run bench [flags]
   --database-url=URL  an admin URL for the Postgres that gets the belfry_bench database
   --redis-url=URL     Redis (default redis://127.0.0.1:6379)
   --out=DIR           results directory (default bench/results)
+  --live              run belfry from the working tree (default: a snapshot of HEAD, so edits during a run don't leak in)
   --profile=DIR       run belfry under Bun's CPU profiler, profiles (.cpuprofile and .md) into DIR
 
 Environment: BENCH_SCENARIOS, BENCH_TARGETS, BENCH_SIZE_SCALE, BENCH_TIME_SCALE, BENCH_DURATION,
@@ -72,7 +75,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       scenarios: { type: "string" }, targets: { type: "string" }, quick: { type: "boolean" },
       "size-scale": { type: "string" }, "time-scale": { type: "string" }, duration: { type: "string" },
       repeat: { type: "string" }, cluster: { type: "string" }, "cluster-workers": { type: "string" },
-      "database-url": { type: "string" }, "redis-url": { type: "string" }, out: { type: "string" }, profile: { type: "string" },
+      "database-url": { type: "string" }, "redis-url": { type: "string" }, out: { type: "string" }, profile: { type: "string" }, live: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -95,6 +98,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     outDir: values.out ?? "bench/results",
     quick: quick || values.profile !== undefined || (values["size-scale"] ?? env.BENCH_SIZE_SCALE) !== undefined || (values["time-scale"] ?? env.BENCH_TIME_SCALE) !== undefined,
     profileDir: values.profile,
+    live: values.live === true,
     help: values.help === true,
   };
 }

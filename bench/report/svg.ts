@@ -6,7 +6,7 @@
 import type { ScenarioResult } from "../scenarios/types.ts";
 
 const COLORS: Record<string, string> = { belfry: "#2563eb", peer: "#dc2626", ceiling: "#16a34a" };
-const W = 640, H = 360, L = 64, R = 150, T = 40, B = 48;
+const W = 660, H = 360, L = 84, R = 150, T = 40, B = 48;
 
 const px = (p: number) => -Math.log10(1 - Math.min(p, 99.9) / 100); // 0 … 3
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");

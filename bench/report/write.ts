@@ -23,6 +23,15 @@ export interface RunRecord {
   goals: Goal[];
 }
 
+/** Which belfry code ran: a snapshot of a commit (HEAD moving meanwhile is harmless), or the working tree. */
+function codeLine(run: RunRecord): string {
+  const m = run.machine;
+  const snapshot = typeof run.params.belfry === "string" && run.params.belfry.startsWith("snapshot");
+  if (snapshot) return `belfry ran from a ${run.params.belfry} (commit \`${m.git.commit.slice(0, 12)}\`)`;
+  const moved = m.git.commitAtEnd && m.git.commitAtEnd !== m.git.commit ? ` → \`${m.git.commitAtEnd.slice(0, 12)}\` (**the code changed during the run**)` : "";
+  return `belfry ran from the working tree at commit \`${m.git.commit.slice(0, 12)}\`${m.git.dirty ? " (uncommitted changes)" : ""}${moved}`;
+}
+
 const fx = (v?: number) => (v === undefined ? "–" : `${v.toFixed(2)}`);
 
 /** The stdout summary. */
@@ -45,7 +54,7 @@ export function resultsMarkdown(run: RunRecord): string {
   const out = [
     `Measured ${run.finishedAt.slice(0, 16).replace("T", " ")} UTC with \`${run.command}\`${run.quick ? " (**quick preset: not comparable to the targets**)" : ""}.`,
     `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}, open files ${m.fdLimit}, ephemeral ports ${m.ephemeralPorts}; load generators on the same machine.`,
-    `Versions: Bun ${m.versions.bun}, Node ${m.versions.node}, Postgres ${m.versions.postgres}, Redis ${m.versions.redis}; commit \`${m.git.commit.slice(0, 12)}\`${m.git.dirty ? " (uncommitted changes)" : ""}${m.git.commitAtEnd && m.git.commitAtEnd !== m.git.commit ? ` → \`${m.git.commitAtEnd.slice(0, 12)}\` (**the code changed during the run**)` : ""}.`,
+    `Versions: Bun ${m.versions.bun}, Node ${m.versions.node}, Postgres ${m.versions.postgres}, Redis ${m.versions.redis}; ${codeLine(run)}.`,
     "",
     "### Targets",
     "",
@@ -92,6 +101,8 @@ function fullReport(run: RunRecord, charts: string[]): string {
 export function writeRun(run: RunRecord, outDir: string, readmePath: string): string[] {
   mkdirSync(outDir, { recursive: true });
   const stamp = run.startedAt.replace(/[:.]/g, "-").slice(0, 19);
+  run.goals = goals(run.results);
+  run.ratios = ratios(run.results);
   const base = `${stamp}${run.quick ? "-quick" : ""}`;
   const written: string[] = [];
   const charts: string[] = [];

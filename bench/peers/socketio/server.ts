@@ -21,6 +21,8 @@ const ingestAuth = `Bearer ${env.INGEST_API_KEY ?? "bench-key"}`;
 const sql = postgres(env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/belfry_bench", { max: 10, onnotice: () => {} });
 const pub = new Redis(env.REDIS_URL ?? "redis://127.0.0.1:6379");
 const sub = pub.duplicate();
+// ioredis reconnects by itself; an unhandled "error" event would only print a warning without the cause.
+for (const client of [pub, sub]) client.on("error", (err: Error) => console.error(JSON.stringify({ msg: "redis error", err: err.message })));
 
 await sql`
   create table if not exists sio_notifications (
