@@ -40,10 +40,10 @@ if (opts.help) {
 
 const startedAt = new Date().toISOString();
 // BENCH_BELFRY_MAIN (another checkout, for A/B runs) wins; else a snapshot of HEAD unless --live.
-if (!process.env.BENCH_BELFRY_MAIN && !opts.live) process.env.BENCH_BELFRY_MAIN = (await snapshotHead(ROOT)).main;
+if (!process.env.BENCH_BELFRY_MAIN && !opts.live && !opts.external) process.env.BENCH_BELFRY_MAIN = (await snapshotHead(ROOT)).main;
 const runTag = randomBytes(4).toString("hex");
 const databaseUrl = await freshDatabase(opts.adminDatabaseUrl, "belfry_bench");
-const ctx: ScenarioContext = { databaseUrl, redisUrl: opts.redisUrl, runTag, clusterMode: opts.clusterMode, timeScale: opts.timeScale, sizeScale: opts.sizeScale, profileDir: opts.profileDir };
+const ctx: ScenarioContext = { databaseUrl, redisUrl: opts.redisUrl, runTag, clusterMode: opts.clusterMode, timeScale: opts.timeScale, sizeScale: opts.sizeScale, profileDir: opts.profileDir, external: opts.external };
 const p = presets(opts);
 const machine = await machineInfo(await postgresVersion(databaseUrl), await redisVersion(opts.redisUrl));
 console.log(`belfry bench ${runTag}: ${machine.cores} cores, ${machine.memoryGiB} GiB, Bun ${machine.versions.bun}, Node ${machine.versions.node}, Postgres ${machine.versions.postgres}, Redis ${machine.versions.redis}, commit ${machine.git.commit.slice(0, 12)}`);
@@ -98,7 +98,7 @@ const run: RunRecord = {
   quick: opts.quick,
   complete: opts.scenarios.length === 5 && opts.targets.length === 3,
   machine,
-  params: { runTag, belfry: opts.live ? "working tree" : `snapshot of ${machine.git.commit.slice(0, 12)}`, belfryMain: process.env.BENCH_BELFRY_MAIN ?? "src/main.ts", sizeScale: opts.sizeScale, timeScale: opts.timeScale, repeat: opts.repeat, clusterMode: opts.clusterMode, presets: p },
+  params: { runTag, belfry: opts.external ? `running server at ${opts.external.url}` : opts.live ? "working tree" : `snapshot of ${machine.git.commit.slice(0, 12)}`, belfryMain: process.env.BENCH_BELFRY_MAIN ?? "src/main.ts", sizeScale: opts.sizeScale, timeScale: opts.timeScale, repeat: opts.repeat, clusterMode: opts.clusterMode, presets: p },
   postgresBaselineRowsPerSec: pgBaseline,
   results,
   ratios: ratios(results),

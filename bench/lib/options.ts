@@ -27,6 +27,8 @@ export interface Options {
   quick: boolean;
   /** Directory for belfry CPU profiles (Bun --cpu-prof, markdown too); profiling slows belfry, so figures are marked. */
   profileDir?: string;
+  /** Target a running belfry instead of starting one. */
+  external?: { url: string; jwtSecret: string; ingestKey: string; pids: number[] };
   /** Run belfry from the working tree instead of a snapshot of HEAD. */
   live: boolean;
   help: boolean;
@@ -46,6 +48,8 @@ export const USAGE = `bun run bench [flags]
   --database-url=URL  an admin URL for the Postgres that gets the belfry_bench database
   --redis-url=URL     Redis (default redis://127.0.0.1:6379)
   --out=DIR           results directory (default bench/results)
+  --url=URL           target a running belfry (http://host:port) instead of starting one; needs BENCH_JWT_SECRET
+                      and BENCH_INGEST_API_KEY; --pid=N[,N] to read its RSS/CPU from /proc
   --live              run belfry from the working tree (default: a snapshot of HEAD, so edits during a run don't leak in)
   --profile=DIR       run belfry under Bun's CPU profiler, profiles (.cpuprofile and .md) into DIR
 
@@ -67,6 +71,13 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
   return n;
 }
 
+function external(url: string | undefined, pids: string | undefined, env: Record<string, string | undefined>): Options["external"] {
+  if (!url) return undefined;
+  const jwtSecret = env.BENCH_JWT_SECRET, ingestKey = env.BENCH_INGEST_API_KEY;
+  if (!jwtSecret || !ingestKey) throw new Error("--url needs BENCH_JWT_SECRET and BENCH_INGEST_API_KEY (the server's JWT_SECRET and INGEST_API_KEY)");
+  return { url, jwtSecret, ingestKey, pids: (pids ?? "").split(",").filter(Boolean).map(Number) };
+}
+
 /** Parses argv and the environment; throws one error naming the bad flag. */
 export function parseOptions(argv: string[], env: Record<string, string | undefined>): Options {
   const { values } = parseArgs({
@@ -75,7 +86,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
       scenarios: { type: "string" }, targets: { type: "string" }, quick: { type: "boolean" },
       "size-scale": { type: "string" }, "time-scale": { type: "string" }, duration: { type: "string" },
       repeat: { type: "string" }, cluster: { type: "string" }, "cluster-workers": { type: "string" },
-      "database-url": { type: "string" }, "redis-url": { type: "string" }, out: { type: "string" }, profile: { type: "string" }, live: { type: "boolean" },
+      "database-url": { type: "string" }, "redis-url": { type: "string" }, out: { type: "string" }, profile: { type: "string" }, live: { type: "boolean" }, url: { type: "string" }, pid: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -99,6 +110,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     quick: quick || values.profile !== undefined || (values["size-scale"] ?? env.BENCH_SIZE_SCALE) !== undefined || (values["time-scale"] ?? env.BENCH_TIME_SCALE) !== undefined,
     profileDir: values.profile,
     live: values.live === true,
+    external: external(values.url ?? env.BENCH_URL, values.pid ?? env.BENCH_PID, env),
     help: values.help === true,
   };
 }

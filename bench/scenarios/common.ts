@@ -29,6 +29,7 @@ export async function withSession<T>(ctx: ScenarioContext, name: TargetName, pro
     redisPrefix: `bench:${ctx.runTag}:${name}:`,
     clusterMode: ctx.clusterMode,
     profileDir: ctx.profileDir,
+    external: ctx.external,
   });
   let pool: Pool | undefined;
   try {

@@ -23,7 +23,7 @@ export interface IngestParams {
 export async function runIngest(ctx: ScenarioContext, name: TargetName, p: IngestParams): Promise<ScenarioResult> {
   const target = await startTarget(name, {
     processes: 1, addresses: 1, databaseUrl: ctx.databaseUrl, redisUrl: ctx.redisUrl,
-    redisPrefix: `bench:${ctx.runTag}:${name}:`, clusterMode: ctx.clusterMode, profileDir: ctx.profileDir,
+    redisPrefix: `bench:${ctx.runTag}:${name}:`, clusterMode: ctx.clusterMode, profileDir: ctx.profileDir, external: ctx.external,
   });
   const result: ScenarioResult = {
     scenario: "ingest", target: name, label: target.label, ok: true, failures: [], notes: [], ingest: [],

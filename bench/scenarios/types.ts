@@ -15,6 +15,8 @@ export interface ScenarioContext {
   timeScale: number;
   /** Multiplies connection counts; 1 = the preset as specified. */
   sizeScale: number;
+  /** A running belfry to target instead of starting one. */
+  external?: { url: string; jwtSecret: string; ingestKey: string; pids: number[] };
   /** Where belfry writes Bun CPU profiles (--profile), if anywhere. */
   profileDir?: string;
 }

@@ -32,6 +32,7 @@ function urlsFor(ports: number[], addresses: number, offset: number): string[] {
 
 /** Starts `name` and returns how to reach, measure and stop it. */
 export async function startTarget(name: TargetName, opts: StartOptions): Promise<RunningTarget> {
+  if (name === "belfry" && opts.external) return externalTarget(opts.external, opts.addresses);
   const jwtSecret = randomBytes(32).toString("hex");
   const ingestKey = randomBytes(24).toString("hex");
   // Rotating destination addresses between runs keeps TIME_WAIT entries of one run out of the next.
@@ -90,5 +91,26 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
     processes: opts.processes,
     crashes: () => procs.filter((p) => p.exitedEarly() !== null).map((p) => `${name} server exited with code ${p.exitedEarly()} during the run; log: ${p.logPath}`),
     stop: async () => { await Promise.all(procs.map((p) => p.stop())); },
+  };
+}
+
+/** A belfry started elsewhere: nothing is spawned or stopped; RSS/CPU are read only if its pids are given. */
+function externalTarget(ext: NonNullable<StartOptions["external"]>, addresses: number): RunningTarget {
+  const u = new URL(ext.url);
+  const port = Number(u.port || 80);
+  // Spreading over 127.0.0.x only works for a loopback server bound to 0.0.0.0; otherwise use its host as given.
+  const loopback = u.hostname === "127.0.0.1" || u.hostname === "localhost";
+  return {
+    name: "belfry",
+    label: `belfry at ${u.host}`,
+    protocol: "belfry",
+    wsUrls: loopback ? urlsFor([port], addresses, 0) : [`ws://${u.host}`],
+    ingestUrl: new URL("/api/events", u).toString(),
+    ingestKey: ext.ingestKey,
+    jwtSecret: ext.jwtSecret,
+    pids: ext.pids,
+    processes: Math.max(1, ext.pids.length),
+    crashes: () => [],
+    stop: async () => {},
   };
 }

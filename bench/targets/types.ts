@@ -35,6 +35,8 @@ export interface StartOptions {
   redisPrefix: string;
   /** How belfry runs several processes: its own WORKERS=N cluster mode, or N separate processes. */
   clusterMode: "workers" | "procs";
+  /** An already-running belfry to target instead of starting one (its secrets come from the environment). */
+  external?: { url: string; jwtSecret: string; ingestKey: string; pids: number[] };
   /** Directory for Bun CPU profiles of belfry (written when it exits), or undefined for none. */
   profileDir?: string;
 }
