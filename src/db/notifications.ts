@@ -100,10 +100,16 @@ export async function insertNotifications(sql: Sql, events: readonly NewNotifica
       inserted.id is not null as created
     from input
     left join inserted on inserted.id = input.new_id
-    left join notifications existing
-      on inserted.id is null
-      and existing.user_id = input.user_id
-      and existing.idempotency_key = input.idempotency_key
+    -- Lateral with a limit: always an index probe. A plain join could be planned (and the plan cached, the statement
+    -- being prepared) as a hash join over a sequential scan of the whole table when it was first run on an empty one.
+    left join lateral (
+      select e.id, e.created_at
+      from notifications e
+      where inserted.id is null
+        and e.user_id = input.user_id
+        and e.idempotency_key = input.idempotency_key
+      limit 1
+    ) existing on true
     order by input.ord
   `;
 
@@ -245,9 +251,15 @@ export async function unreadAround(
   `;
 }
 
-/** Removes a published batch from the outbox. */
-export async function deleteOutboxEntry(sql: Sql, outboxId: string): Promise<void> {
-  await sql`delete from notification_outbox where id = ${outboxId}`;
+/**
+ * Removes published batches from the outbox. Without waiting for the WAL flush: if the deletion is lost in a crash,
+ * the relay publishes those batches again and gateways drop the repeats; the commit wait is not worth its latency.
+ */
+export async function deleteOutboxEntries(sql: Sql, outboxIds: readonly string[]): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`set local synchronous_commit = off`;
+    await tx`delete from notification_outbox where id = any(${outboxIds}::bigint[])`;
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
  * as one message.
  */
 import type { Sql } from '../db/client.ts';
-import { deleteOutboxEntry, insertNotifications, type NewNotification } from '../db/notifications.ts';
+import { deleteOutboxEntries, insertNotifications, type NewNotification } from '../db/notifications.ts';
 import type { Bus } from '../bus/messages.ts';
 import type { Logger } from '../log.ts';
 
@@ -40,6 +40,8 @@ export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4,
   let inFlight = 0;
   let scheduled = false;
   let idle: (() => void)[] = [];
+  // Published outbox entries are deleted together, a few times a second: one statement for many inserts.
+  const published = createOutboxSweeper(sql, log);
 
   function schedule() {
     if (scheduled || inFlight >= maxInFlight || queue.length === 0) return;
@@ -92,9 +94,7 @@ export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4,
       const outboxId = result.outboxId;
       bus
         .publish({ kind: 'notifications', items })
-        .then(async () => {
-          if (outboxId) await deleteOutboxEntry(sql, outboxId);
-        })
+        .then(() => outboxId && published.add(outboxId))
         .catch((error: unknown) => {
           // Committed, and still in the outbox: the relay publishes it once the bus (or Postgres) answers again.
           log.warn({ err: (error as Error)?.message, count: items.length }, 'ingest: publish failed after commit; left to the outbox relay');
@@ -114,9 +114,31 @@ export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4,
         schedule();
       });
     },
-    drain() {
-      if (inFlight === 0 && queue.length === 0) return Promise.resolve();
-      return new Promise((resolve) => idle.push(resolve));
+    async drain() {
+      if (inFlight > 0 || queue.length > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      await published.flush();
     },
+  };
+}
+
+/** Collects published outbox ids and deletes them in one statement every `everyMs`. */
+function createOutboxSweeper(sql: Sql, log: Logger, everyMs = 100) {
+  let pending: string[] = [];
+  let timer: Timer | undefined;
+  async function flush() {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    const ids = pending;
+    pending = [];
+    // A failed delete only means the relay republishes those batches (repeats are dropped by the gateways).
+    await deleteOutboxEntries(sql, ids).catch((error: unknown) => log.debug({ err: (error as Error)?.message }, 'outbox: delete failed'));
+  }
+  return {
+    add(id: string) {
+      pending.push(id);
+      timer ??= setTimeout(() => void flush(), everyMs);
+    },
+    flush,
   };
 }
