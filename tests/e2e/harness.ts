@@ -91,8 +91,8 @@ export const bell = (page: Page): Locator => page.getByRole('button', { name: /^
 
 /** The badge text, or null when the badge is hidden. */
 export async function badge(page: Page): Promise<string | null> {
-  const locator = page.getByTestId('badge');
-  return (await locator.count()) === 0 ? null : locator.textContent();
+  // One read that never waits: a badge that disappears between a count and a textContent would stall 30 s.
+  return page.getByTestId('badge').evaluateAll((badges) => badges[0]?.textContent ?? null);
 }
 
 /** Waits until the badge shows `text` (null: hidden). */

@@ -85,7 +85,14 @@ export class FakeSocket implements StoreSocket {
   private frames = new Set<(frame: Frame) => void>();
   private statuses = new Set<(status: SocketStatus) => void>();
   current: SocketStatus = 'connecting';
+  /** Frames the code under test sent (only while 'open', as the real socket). */
+  sent: unknown[] = [];
 
+  send(frame: object) {
+    if (this.current !== 'open') return false;
+    this.sent.push(frame);
+    return true;
+  }
   onFrame(listener: (frame: Frame) => void) {
     this.frames.add(listener);
     return () => void this.frames.delete(listener);
@@ -174,6 +181,12 @@ export class FakeWebSocket implements WebSocketLike {
     this.readyState = 3;
     this.onclose?.({ code });
   }
+}
+
+/** An unsigned JWT with these claims (the panel only reads claims; the server verifies). */
+export function fakeJwt(claims: Record<string, unknown>): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.c2lnbmF0dXJl`;
 }
 
 /** Resolves once pending promise callbacks (several hops deep) have run. */

@@ -48,6 +48,17 @@ describe('frames, times and the badge', () => {
     expect(parseFrame('{"type":"NOTIFICATION","payload":{"id":"1","type":"t","message":"m"}}')).toBeNull();
   });
 
+  test('the session frames: AUTHED and RECONNECT need a non-negative whole number, ERASED needs nothing', () => {
+    expect(parseFrame('{"type":"AUTHED","payload":{"exp":1795640000}}')).toEqual({ type: 'AUTHED', payload: { exp: 1795640000 } });
+    expect(parseFrame('{"type":"AUTHED","payload":{"exp":"1795640000"}}')).toBeNull();
+    expect(parseFrame('{"type":"RECONNECT","payload":{"after_ms":1830}}')).toEqual({ type: 'RECONNECT', payload: { after_ms: 1830 } });
+    expect(parseFrame('{"type":"RECONNECT","payload":{"after_ms":0}}')).toEqual({ type: 'RECONNECT', payload: { after_ms: 0 } });
+    expect(parseFrame('{"type":"RECONNECT","payload":{"after_ms":-5}}')).toBeNull();
+    expect(parseFrame('{"type":"RECONNECT","payload":{}}')).toBeNull();
+    expect(parseFrame('{"type":"ERASED","payload":{}}')).toEqual({ type: 'ERASED', payload: {} });
+    expect(parseFrame('{"type":"ERASED"}')).toEqual({ type: 'ERASED', payload: {} });
+  });
+
   test('relative times read naturally', () => {
     const now = Date.parse('2026-03-10T12:00:00.000Z');
     const ago = (ms: number) => relativeTime(new Date(now - ms).toISOString(), now);

@@ -391,3 +391,56 @@ describe('createNotificationStore: resync after a disconnect', () => {
     expect(store.state.connection).toBe('open');
   });
 });
+
+describe('createNotificationStore: erasure', () => {
+  test('ERASED clears the list and the badge at once, then refetches (which finds nothing)', async () => {
+    const { server, socket, store, ids } = setup();
+    server.add();
+    server.add();
+    store.start();
+    await settle();
+    expect(ids()).toEqual(['2', '1']);
+    expect(store.unreadCount()).toBe(2);
+    server.rows = [];
+    const before = server.calls.length;
+    socket.emit({ type: 'ERASED', payload: {} });
+    expect(ids()).toEqual([]);
+    expect(store.unreadCount()).toBe(0);
+    await settle(20);
+    expect(server.calls.slice(before)).toContain('list');
+    expect(store.state.phase).toBe('ready');
+    expect(ids()).toEqual([]);
+    expect(store.unreadCount()).toBe(0);
+  });
+
+  test('a page that was in flight when ERASED came does not bring erased items back', async () => {
+    const { server, socket, store, ids } = setup();
+    server.add();
+    store.start();
+    await settle();
+    const gate = deferred();
+    server.gate = gate.promise;
+    void store.setFilter('all');
+    socket.emit({ type: 'ERASED', payload: {} });
+    server.rows = [];
+    server.gate = null;
+    gate.resolve();
+    await settle(20);
+    expect(ids()).toEqual([]);
+    expect(store.unreadCount()).toBe(0);
+  });
+
+  test('a notification pushed right after the erasure is the only one shown', async () => {
+    const { server, socket, store, ids } = setup();
+    server.add();
+    server.add();
+    store.start();
+    await settle();
+    server.rows = [];
+    socket.emit({ type: 'ERASED', payload: {} });
+    socket.push(server.add('after erasure'));
+    await settle(20);
+    expect(ids()).toEqual(['3']);
+    expect(store.unreadCount()).toBe(1);
+  });
+});

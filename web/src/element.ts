@@ -1,32 +1,22 @@
 /**
  * `<belfry-bell>`: the custom element host pages embed. It wires api → socket → store → components
  * inside a shadow root (so host styles and the panel's styles never collide) and tears it all down
- * when removed. Token: the `token` attribute or property, or `getToken` (called for every request
- * and reconnect, so the host can refresh it).
+ * when removed. Token: the `token` attribute or property, or `getToken` (called for every request,
+ * reconnect and in-band refresh of the socket's token, so the host can renew it).
  */
 import { createComponent, render } from 'solid-js/web';
 import { createApi } from './api.ts';
 import { Bell } from './components/Bell.tsx';
+import { readClaims } from './jwt.ts';
 import { watchLifecycle } from './lifecycle.ts';
 import { createSocket } from './socket.ts';
 import { createNotificationStore } from './store.ts';
+import { createTokenRefresh } from './token-refresh.ts';
 import type { BelfryNotification } from './types.ts';
 import stylesheetUrl from './styles/panel.css?url';
 
 /** A function that returns the user's current JWT. */
 export type TokenProvider = () => string | Promise<string>;
-
-/** The `sub` claim of a JWT, or null (only to notice a different user; never trusted for anything else). */
-function subjectOf(token: string | null): string | null {
-  const payload = token?.split('.')[1];
-  if (!payload) return null;
-  try {
-    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown };
-    return typeof json.sub === 'string' ? json.sub : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The belfry this script was loaded from (its directory, so a path prefix behind a proxy is kept):
@@ -40,6 +30,7 @@ export class BelfryBellElement extends HTMLElement {
   #token: string | null = null;
   #getToken: TokenProvider | null = null;
   #teardown: (() => void) | null = null;
+  #resume: (() => void) | null = null;
   #subject: string | null = null;
 
   /** The JWT to use when no `getToken` is set (the property wins over the attribute). */
@@ -82,12 +73,16 @@ export class BelfryBellElement extends HTMLElement {
     this.#sync();
   }
 
-  /** Mounts when a token source exists; remounts when the token now belongs to someone else. */
+  /**
+   * Mounts when a token source exists; remounts when the token now belongs to someone else; otherwise a new
+   * token (or token source) revives a socket whose token had expired.
+   */
   #sync() {
     if (!this.isConnected) return;
-    const subject = this.#getToken ? null : subjectOf(this.token);
+    const subject = this.#getToken ? null : readClaims(this.token).sub;
     if (this.#teardown && subject !== this.#subject && !this.#getToken) this.#unmount();
     if (!this.#teardown && (this.#getToken || this.token)) this.#mount(subject);
+    else this.#resume?.();
   }
 
   #mount(subject: string | null) {
@@ -111,7 +106,17 @@ export class BelfryBellElement extends HTMLElement {
     };
     const wsBase = server.replace(/^http/, 'ws');
     const api = createApi({ baseUrl: server, getToken });
-    const socket = createSocket({ url: async () => `${wsBase}/ws?token=${encodeURIComponent(await getToken())}` });
+    const tokens = createTokenRefresh(getToken);
+    const socket = createSocket({
+      url: async () => `${wsBase}/ws?token=${encodeURIComponent(await tokens.connectToken())}`,
+      // Only a host callback can hand out a newer token; a fixed one that expired stays expired.
+      renewable: () => this.#getToken !== null,
+      onUserChanged: () => {
+        this.#unmount();
+        this.#sync();
+      },
+    });
+    const stopRefresh = tokens.follow(socket);
     const store = createNotificationStore(api, socket);
     const onOpen = (item: BelfryNotification) =>
       this.dispatchEvent(new CustomEvent('belfry-open', { detail: { ...item }, bubbles: true, composed: true }));
@@ -119,8 +124,12 @@ export class BelfryBellElement extends HTMLElement {
     const stopLifecycle = watchLifecycle(socket);
     store.start();
     socket.start();
+    this.#resume = () => {
+      if (socket.status() === 'expired') socket.start();
+    };
     this.#teardown = () => {
       stopLifecycle();
+      stopRefresh();
       socket.stop();
       store.stop();
       dispose();
@@ -130,7 +139,7 @@ export class BelfryBellElement extends HTMLElement {
 
   #unmount() {
     this.#teardown?.();
-    this.#teardown = null;
+    this.#teardown = this.#resume = null;
   }
 }
 

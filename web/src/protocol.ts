@@ -12,6 +12,7 @@ const isObject = (value: unknown): value is Json =>
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isId = (value: unknown): value is string => isString(value) && /^[0-9]{1,20}$/.test(value);
 const isTime = (value: unknown): value is string => isString(value) && !Number.isNaN(Date.parse(value));
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /** A notification from a REST body or a NOTIFICATION payload, or null if it is not one. */
 export function parseNotification(value: unknown): BelfryNotification | null {
@@ -56,7 +57,7 @@ export function parseFrame(data: unknown): Frame | null {
     case 'READ': {
       const { ids, unread_count } = payload;
       if (!Array.isArray(ids) || !ids.every(isId)) return null;
-      if (typeof unread_count !== 'number' || !Number.isInteger(unread_count) || unread_count < 0) return null;
+      if (!isCount(unread_count)) return null;
       return { type: 'READ', payload: { ids, unread_count } };
     }
     case 'RESYNC':
@@ -68,6 +69,12 @@ export function parseFrame(data: unknown): Frame | null {
         type: 'ERROR',
         payload: { code: String(payload.code ?? 'error'), message: String(payload.message ?? '') },
       };
+    case 'AUTHED':
+      return isCount(payload.exp) ? { type: 'AUTHED', payload: { exp: payload.exp } } : null;
+    case 'ERASED':
+      return { type: 'ERASED', payload: {} };
+    case 'RECONNECT':
+      return isCount(payload.after_ms) ? { type: 'RECONNECT', payload: { after_ms: payload.after_ms } } : null;
     default:
       return null;
   }

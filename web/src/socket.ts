@@ -1,5 +1,6 @@
 /**
- * The panel's only WebSocket owner: connects to `/ws`, reconnects with capped full-jitter backoff,
+ * The panel's only WebSocket owner: connects to `/ws`, reconnects with capped full-jitter backoff
+ * (or as the server directs: RECONNECT's delay before a restart, at once after an expired token),
  * sends PING heartbeats to notice dead connections (laptop sleep, dropped Wi-Fi) and hands every
  * parsed frame to its listeners. The constructor and timers are injectable so tests need no network.
  */
@@ -33,6 +34,10 @@ export interface SocketOptions {
   maxDelayMs?: number;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
+  /** Whether a fresh token can be had: if so a 4001 (expired) reconnects at once, else the socket stops as 'expired'. */
+  renewable?: () => boolean;
+  /** A 4003 (the token now belongs to another user): the socket stops, and this starts the panel over. */
+  onUserChanged?: () => void;
 }
 
 /** A WebSocket that keeps itself connected until stopped. */
@@ -44,6 +49,8 @@ export interface ReconnectingSocket {
   /** Pings now and reconnects if no answer comes (after the tab becomes visible again). */
   check(): void;
   status(): SocketStatus;
+  /** Sends a client frame; false when no socket is open. */
+  send(frame: object): boolean;
   onFrame(listener: (frame: Frame) => void): () => void;
   onStatus(listener: (status: SocketStatus) => void): () => void;
 }
@@ -61,6 +68,8 @@ export function createSocket({
   maxDelayMs = 30_000,
   pingIntervalMs = 25_000,
   pongTimeoutMs = 10_000,
+  renewable = () => true,
+  onUserChanged,
 }: SocketOptions): ReconnectingSocket {
   const frameListeners = new Set<(frame: Frame) => void>();
   const statusListeners = new Set<(status: SocketStatus) => void>();
@@ -69,6 +78,8 @@ export function createSocket({
   let running = false;
   let attempt = 0;
   let everFailed = false;
+  let directedDelay: number | null = null; // from RECONNECT, for the close that follows it
+  let expiredBefore = false; // a 4001 since the last successful refresh
   let generation = 0;
   let retryTimer: unknown = null;
   let pingTimer: unknown = null;
@@ -102,15 +113,31 @@ export function createSocket({
     }, pingIntervalMs);
   };
 
+  const halt = (next: SocketStatus) => {
+    running = false;
+    setStatus(next);
+  };
+
   const scheduleRetry = (code?: number) => {
     if (!running || retryTimer !== null) return;
+    if (code === 4003 && onUserChanged) {
+      // Reconnecting would show this user's list to whoever the token now names: the owner starts over.
+      halt('closed');
+      return onUserChanged();
+    }
+    // A fixed token that expired stays expired: retrying would only be refused, forever.
+    if (code === 4001 && !renewable()) return halt('expired');
     everFailed = true;
     setStatus('reconnecting');
+    let delay: number;
+    if (directedDelay !== null) delay = directedDelay;
+    // At once with a fresh token; a second expiry in a row means the host's tokens are stale, so back off then.
+    else if (code === 4001 && !expiredBefore) delay = 0;
     // 1008/1009 mean the server rejected what this client sent: retrying fast would only repeat it.
-    const delay =
-      code === 1008 || code === 1009
-        ? maxDelayMs
-        : fullJitterDelay(attempt, { baseMs: baseDelayMs, capMs: maxDelayMs, random });
+    else if (code === 1008 || code === 1009) delay = maxDelayMs;
+    else delay = fullJitterDelay(attempt, { baseMs: baseDelayMs, capMs: maxDelayMs, random });
+    if (code === 4001) expiredBefore = true;
+    directedDelay = null;
     attempt += 1;
     retryTimer = timers.setTimeout(() => {
       retryTimer = null;
@@ -151,6 +178,7 @@ export function createSocket({
       return;
     }
     ws = socket;
+    directedDelay = null;
     socket.onopen = () => scheduleHeartbeat();
     socket.onmessage = (event) => {
       if (socket !== ws) return;
@@ -161,6 +189,11 @@ export function createSocket({
         // Only a socket that got as far as READY proves the server is healthy: reset the backoff here.
         attempt = 0;
         setStatus('open');
+      } else if (frame.type === 'RECONNECT') {
+        // Capped: the delay comes from the network, and a panel must not go quiet for hours on its say.
+        directedDelay = Math.min(frame.payload.after_ms, maxDelayMs);
+      } else if (frame.type === 'AUTHED') {
+        expiredBefore = false;
       }
       for (const listener of frameListeners) listener(frame);
     };
@@ -202,6 +235,11 @@ export function createSocket({
       else if (!ws) this.reconnectNow();
     },
     status: () => status,
+    send(frame) {
+      if (!ws || ws.readyState !== OPEN) return false;
+      ws.send(JSON.stringify(frame));
+      return true;
+    },
     onFrame(listener) {
       frameListeners.add(listener);
       return () => frameListeners.delete(listener);

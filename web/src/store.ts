@@ -1,7 +1,7 @@
 /**
  * The panel's domain state: one user's notifications for the current view, merged from REST pages,
  * WebSocket pushes and read changes (deduplicated by id, ordered newest first), with optimistic
- * reads rolled back on failure, and the unread count (see unread-count.ts).
+ * reads rolled back on failure, emptied when the server erases them, and the unread count (see unread-count.ts).
  * Uses only `createStore`/`createSignal` (no effects or memos), so it also runs as plain state
  * under `bun test`, where solid-js resolves to its server build.
  */
@@ -243,6 +243,11 @@ export function createNotificationStore(
         count.set(frame.payload.unread_count);
         return;
       }
+      case 'ERASED':
+        // Everything was deleted on the server: empty at once, then refetch (pages in flight are discarded).
+        count.set(0);
+        void reload();
+        return;
       default:
         return;
     }

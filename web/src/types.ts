@@ -25,7 +25,10 @@ export type Frame =
   | { type: 'READ'; payload: { ids: string[]; unread_count: number } }
   | { type: 'RESYNC'; payload: { reason: string } }
   | { type: 'PONG' }
-  | { type: 'ERROR'; payload: { code: string; message: string } };
+  | { type: 'ERROR'; payload: { code: string; message: string } }
+  | { type: 'AUTHED'; payload: { exp: number } }
+  | { type: 'ERASED'; payload: Record<string, never> }
+  | { type: 'RECONNECT'; payload: { after_ms: number } };
 
-/** Connection state as the user sees it. */
-export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+/** Connection state as the user sees it; 'expired': the token ran out and the panel cannot get another. */
+export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'expired';

@@ -24,13 +24,15 @@ export function BellButton(props: BellButtonProps) {
         ref={props.ref}
         type="button"
         class="bell"
-        classList={{ offline: props.connection === 'reconnecting' }}
+        classList={{ offline: props.connection === 'reconnecting' || props.connection === 'expired' }}
         aria-label={label()}
         aria-expanded={props.expanded}
         aria-controls={props.expanded ? props.panelId : undefined}
         aria-haspopup="dialog"
         // A tooltip only when there is news for pointer users; the name already carries the count.
-        title={props.connection === 'reconnecting' ? 'Reconnecting…' : undefined}
+        title={
+          props.connection === 'reconnecting' ? 'Reconnecting…' : props.connection === 'expired' ? 'Session expired' : undefined
+        }
         onClick={() => props.onToggle()}
       >
         <BellIcon />

@@ -1,4 +1,4 @@
-/** The open panel: title, "mark all as read", the unread/all switch, connection and error notices, and the list. */
+/** The open panel: title, "mark all as read", the unread/all switch, connection (reconnecting, expired) and error notices, and the list. */
 import { onMount, Show } from 'solid-js';
 import { createClock } from '../clock.ts';
 import type { NotificationStore } from '../store.ts';
@@ -62,6 +62,11 @@ export function Panel(props: PanelProps) {
       <Show when={state().connection === 'reconnecting'}>
         <p class="status" role="status" data-testid="reconnecting">
           <span class="spinner" aria-hidden="true" /> Reconnecting…
+        </p>
+      </Show>
+      <Show when={state().connection === 'expired'}>
+        <p class="status" role="status" data-testid="expired">
+          Session expired. Reload the page for new notifications.
         </p>
       </Show>
       <Show when={state().notice}>
