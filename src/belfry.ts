@@ -60,8 +60,20 @@ export function startBelfry(options: BelfryOptions): Belfry {
     policy: { maxSocketsPerUser: options.maxSocketsPerUser, allowedOrigins: options.allowedOrigins },
   });
   const metrics = createMetrics(gateway.connections);
-  const ingestor = createIngestor({ sql, bus, log, onCommitted: (rows) => metrics.ingested.inc(rows) });
-  bus.onMessage(gateway.deliver);
+  const origin = crypto.randomUUID();
+  const ingestor = createIngestor({
+    sql,
+    bus,
+    log,
+    origin,
+    deliverLocally: gateway.deliver,
+    onCommitted: (rows) => metrics.ingested.inc(rows),
+  });
+  bus.onMessage((message) => {
+    // Notifications this process ingested were delivered to its sockets already.
+    if (message.kind === 'notifications' && message.origin === origin) return;
+    gateway.deliver(message);
+  });
   bus.onGap(() => gateway.resyncAll('bus_reconnected'));
   const stopRelay = startOutboxRelay({ sql, bus, log, ...options.relay });
   const stopRetention = options.retentionDays ? startRetention({ sql, log, days: options.retentionDays }) : () => {};

@@ -13,7 +13,12 @@ const busNotification = z.object({
 });
 
 export const busMessageSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('notifications'), items: z.array(busNotification) }),
+  z.object({
+    kind: z.literal('notifications'),
+    items: z.array(busNotification),
+    /** The process that ingested and already delivered to its own sockets; absent when relayed. */
+    origin: z.string().optional(),
+  }),
   z.object({
     kind: z.literal('read'),
     user_id: z.string().min(1),

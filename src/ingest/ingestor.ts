@@ -6,7 +6,7 @@
  */
 import type { Sql } from '../db/client.ts';
 import { deleteOutboxEntries, insertNotifications, type NewNotification } from '../db/notifications.ts';
-import type { Bus } from '../bus/messages.ts';
+import type { Bus, BusMessage } from '../bus/messages.ts';
 import type { Logger } from '../log.ts';
 
 export interface IngestorOptions {
@@ -19,6 +19,13 @@ export interface IngestorOptions {
   maxInFlight?: number;
   /** Called with the number of rows each insert created. */
   onCommitted?: (rows: number) => void;
+  /**
+   * Delivers committed rows to this process's own sockets at once; the bus message then carries `origin` so this
+   * process skips it on receipt (no JSON and zod round trip through Redis for its own sockets).
+   */
+  deliverLocally?: (message: BusMessage & { kind: 'notifications' }) => void;
+  /** This process's id, written as the bus message's origin. */
+  origin?: string;
 }
 
 export interface Ingestor {
@@ -35,7 +42,7 @@ interface Pending {
 }
 
 /** Creates the ingest path: group-committed inserts followed by one bus message per insert. */
-export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4, onCommitted }: IngestorOptions): Ingestor {
+export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4, onCommitted, deliverLocally, origin }: IngestorOptions): Ingestor {
   const queue: Pending[] = [];
   let inFlight = 0;
   let scheduled = false;
@@ -92,8 +99,10 @@ export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4,
       onCommitted?.(result.created.length);
       const items = result.created.map((row) => ({ ...row, created_at: row.created_at.toISOString() }));
       const outboxId = result.outboxId;
+      const message = { kind: 'notifications' as const, items, ...(deliverLocally && origin ? { origin } : {}) };
+      if (deliverLocally && origin) deliverLocally(message);
       bus
-        .publish({ kind: 'notifications', items })
+        .publish(message)
         .then(() => outboxId && published.add(outboxId))
         .catch((error: unknown) => {
           // Committed, and still in the outbox: the relay publishes it once the bus (or Postgres) answers again.

@@ -168,7 +168,10 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
       switch (message.kind) {
         case 'notifications':
           for (const item of message.items) {
-            if (delivered.firstTime(item.id)) publish(userTopic(item.user_id), () => frames.notification(item));
+            const topic = userTopic(item.user_id);
+            // Nobody here for this user: skip before touching the repeat filter (most items, with many gateways).
+            if (!server || server.subscriberCount(topic) === 0) continue;
+            if (delivered.firstTime(item.id)) publish(topic, () => frames.notification(item));
           }
           break;
         case 'read':
