@@ -19,6 +19,7 @@ import { runIngest } from "./scenarios/ingest.ts";
 import { postgresBaseline } from "./scenarios/pg-baseline.ts";
 import { presets } from "./scenarios/presets.ts";
 import { runSustained } from "./scenarios/sustained.ts";
+import { runSoak } from "./scenarios/soak.ts";
 import type { ScenarioContext, ScenarioResult } from "./scenarios/types.ts";
 import type { TargetName } from "./targets/types.ts";
 
@@ -86,6 +87,8 @@ const runners: Record<ScenarioName, () => Promise<void>> = {
     await each("ingest", opts.targets, p.ingest, (t) => runIngest(ctx, t, p.ingest));
   },
   seed: () => each("seed", opts.targets.filter((t) => t !== "ceiling"), p.seed, (t) => runBurst(ctx, t, p.seed)),
+  // belfry only: the soak checks belfry's own stability, not a comparison.
+  soak: () => each("soak", opts.targets.filter((t) => t === "belfry"), p.soak, (t) => runSoak(ctx, t, p.soak)),
 };
 
 for (const s of opts.scenarios) await runners[s]();
@@ -96,7 +99,7 @@ const run: RunRecord = {
   finishedAt: new Date().toISOString(),
   command: `bun run bench ${process.argv.slice(2).join(" ")}`.trim(),
   quick: opts.quick,
-  complete: opts.scenarios.length === 5 && opts.targets.length === 3,
+  complete: ["density", "sustained", "burst", "ingest", "seed"].every((name) => opts.scenarios.includes(name as typeof opts.scenarios[number])) && opts.targets.length === 3,
   machine,
   params: { runTag, belfry: opts.external ? `running server at ${opts.external.url}` : opts.live ? "working tree" : `snapshot of ${machine.git.commit.slice(0, 12)}`, belfryMain: process.env.BENCH_BELFRY_MAIN ?? "src/main.ts", sizeScale: opts.sizeScale, timeScale: opts.timeScale, repeat: opts.repeat, clusterMode: opts.clusterMode, presets: p },
   postgresBaselineRowsPerSec: pgBaseline,

@@ -3,8 +3,10 @@
 import { parseArgs } from "node:util";
 import type { TargetName } from "../targets/types.ts";
 
-export const SCENARIOS = ["density", "sustained", "burst", "ingest", "seed"] as const;
+export const SCENARIOS = ["density", "sustained", "burst", "ingest", "seed", "soak"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** What `bun run bench` runs without --scenarios: everything but the 10-minute soak. */
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ["density", "sustained", "burst", "ingest", "seed"];
 const TARGETS: readonly TargetName[] = ["belfry", "peer", "ceiling"];
 
 export interface Options {
@@ -16,6 +18,8 @@ export interface Options {
   sizeScale: number;
   /** Sustained duration override, seconds. */
   durationSec?: number;
+  /** Soak length, seconds. */
+  soakSec: number;
   /** Runs each target this many times, alternating belfry → peer → ceiling → belfry … */
   repeat: number;
   clusterMode: "workers" | "procs";
@@ -36,7 +40,8 @@ export interface Options {
 
 export const USAGE = `bun run bench [flags]
 
-  --scenarios=a,b     ${SCENARIOS.join(",")} (default: all)
+  --scenarios=a,b     ${SCENARIOS.join(",")} (default: all but soak)
+  --soak-duration=S   soak length in seconds (default 600)
   --targets=a,b       belfry,peer,ceiling (default: all)
   --quick             small and short: every count ×0.1, every duration ×0.1 (results marked quick)
   --size-scale=F      multiply connection counts by F
@@ -56,8 +61,8 @@ export const USAGE = `bun run bench [flags]
 Environment: BENCH_SCENARIOS, BENCH_TARGETS, BENCH_SIZE_SCALE, BENCH_TIME_SCALE, BENCH_DURATION,
 BENCH_DATABASE_URL, BENCH_REDIS_URL.`;
 
-function list<T extends string>(raw: string | undefined, allowed: readonly T[], name: string): T[] {
-  if (!raw) return [...allowed];
+function list<T extends string>(raw: string | undefined, allowed: readonly T[], name: string, defaults: readonly T[] = allowed): T[] {
+  if (!raw) return [...defaults];
   const items = raw.split(",").map((s) => s.trim()).filter(Boolean);
   const bad = items.filter((s) => !allowed.includes(s as T));
   if (bad.length) throw new Error(`unknown ${name}: ${bad.join(", ")} (allowed: ${allowed.join(", ")})`);
@@ -84,7 +89,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     args: argv,
     options: {
       scenarios: { type: "string" }, targets: { type: "string" }, quick: { type: "boolean" },
-      "size-scale": { type: "string" }, "time-scale": { type: "string" }, duration: { type: "string" },
+      "size-scale": { type: "string" }, "time-scale": { type: "string" }, duration: { type: "string" }, "soak-duration": { type: "string" },
       repeat: { type: "string" }, cluster: { type: "string" }, "cluster-workers": { type: "string" },
       "database-url": { type: "string" }, "redis-url": { type: "string" }, out: { type: "string" }, profile: { type: "string" }, live: { type: "boolean" }, url: { type: "string" }, pid: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -96,11 +101,12 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   if (cluster !== "workers" && cluster !== "procs") throw new Error(`--cluster must be workers or procs`);
   const duration = values.duration ?? env.BENCH_DURATION;
   return {
-    scenarios: list(values.scenarios ?? env.BENCH_SCENARIOS, SCENARIOS, "scenario"),
+    scenarios: list(values.scenarios ?? env.BENCH_SCENARIOS, SCENARIOS, "scenario", DEFAULT_SCENARIOS),
     targets: list(values.targets ?? env.BENCH_TARGETS, TARGETS, "target"),
     timeScale: positive(values["time-scale"] ?? env.BENCH_TIME_SCALE, quick ? 0.1 : 1, "--time-scale"),
     sizeScale: positive(values["size-scale"] ?? env.BENCH_SIZE_SCALE, quick ? 0.1 : 1, "--size-scale"),
     durationSec: duration === undefined ? undefined : positive(duration, 60, "--duration"),
+    soakSec: Math.max(30, positive(values["soak-duration"] ?? env.BENCH_SOAK_DURATION, 600, "--soak-duration")),
     repeat: Math.max(1, Math.floor(positive(values.repeat, 1, "--repeat"))),
     clusterMode: cluster,
     clusterWorkers: Math.floor(positive(values["cluster-workers"], 3, "--cluster-workers")),

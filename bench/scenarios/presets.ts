@@ -5,6 +5,7 @@ import type { BurstParams } from "./burst.ts";
 import type { DensityParams } from "./density.ts";
 import type { IngestParams } from "./ingest.ts";
 import type { SustainedParams } from "./sustained.ts";
+import type { SoakParams } from "./soak.ts";
 
 export interface Presets {
   density: DensityParams;
@@ -13,6 +14,7 @@ export interface Presets {
   burst: BurstParams;
   ingest: IngestParams;
   seed: BurstParams;
+  soak: SoakParams;
   pgBaselineSec: number;
 }
 
@@ -33,6 +35,8 @@ export function presets(o: Options): Presets {
     burst: { scenario: "burst", users: n(19000, z), batchSize: 1000, rounds: 3, warmup: true, processes: 1 },
     ingest: { durationSec: s(10, t), batchedConcurrency: 4, batchSize: 1000, singleConcurrency: 200, users: 10000 },
     seed: { scenario: "seed", users: n(5000, z), batchSize: 1000, rounds: 1, warmup: false, processes: 1 },
+    // The hardening check: 19,000 sockets on one process, 2,000 notifications/s, memory flat within 5%, zero errors.
+    soak: { users: n(19000, z), ratePerSec: 2000, durationSec: o.soakSec, warmupSec: Math.min(60, Math.round(o.soakSec / 10)), sampleEverySec: 10 },
     pgBaselineSec: s(5, t),
   };
 }
