@@ -9,7 +9,7 @@ import { progressDone } from "../lib/progress.ts";
 import { summarise } from "../lib/stats.ts";
 import type { Collected } from "../loadgen/messages.ts";
 import type { TargetName } from "../targets/types.ts";
-import { connectUsers, deliveryOf, gather, measured, userIds, waitReceived, withSession } from "./common.ts";
+import { connectAllOrFail, deliveryOf, gather, measured, userIds, waitReceived, withSession } from "./common.ts";
 import type { ScenarioContext, ScenarioResult } from "./types.ts";
 
 export interface BurstParams {
@@ -29,12 +29,7 @@ export async function runBurst(ctx: ScenarioContext, name: TargetName, p: BurstP
       scenario: p.scenario, target: name, label: s.target.label, ok: false, failures: [], notes: [],
       params: { users: p.users, batchSize: p.batchSize, requestsPerRound: Math.ceil(p.users / p.batchSize), rounds: p.rounds, warmup: String(p.warmup), serverProcesses: p.processes },
     };
-    const { stats } = await connectUsers(s, `${p.scenario}/${name} connect`, 0, p.users);
-    result.connect = stats;
-    if (stats.open < p.users) {
-      result.failures.push(`only ${stats.open} of ${p.users} sockets connected: ${stats.errorSamples.join("; ")}`);
-      return result;
-    }
+    if (!(await connectAllOrFail(s, `${p.scenario}/${name} connect`, p.users, result))) return result;
     const users = userIds(s, p.users);
     await sleep(1000);
     const ingest = emptyStats();

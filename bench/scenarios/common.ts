@@ -52,6 +52,27 @@ export async function withSession<T>(ctx: ScenarioContext, name: TargetName, pro
   }
 }
 
+/**
+ * Connects users [0, n) into `result`; false (with the failure recorded) unless every one of them connected.
+ * The scenarios that need all their sockets open start with it.
+ */
+export async function connectAllOrFail(s: Session, label: string, n: number, result: ScenarioResult): Promise<boolean> {
+  const { stats } = await connectUsers(s, label, 0, n);
+  result.connect = stats;
+  if (stats.open >= n) return true;
+  result.failures.push(`only ${stats.open} of ${n} sockets connected: ${stats.errorSamples.join("; ")}`);
+  return false;
+}
+
+/** A fixed-seed user picker, so every target gets the same sequence of users. */
+export function seededPicker(users: readonly string[], seed: number): () => string {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return users[state % users.length] as string;
+  };
+}
+
 /** Connects users [from, to) with a live progress line; returns the connect statistics. */
 export async function connectUsers(s: Session, label: string, from: number, to: number): Promise<{ raw: ConnectResult; stats: ConnectStats }> {
   const stop = ticking(() => {

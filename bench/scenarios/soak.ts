@@ -10,7 +10,7 @@ import { cpuCores, sampleProcs, type ProcSample } from "../lib/proc.ts";
 import { progressDone, ticking } from "../lib/progress.ts";
 import { summarise } from "../lib/stats.ts";
 import type { TargetName } from "../targets/types.ts";
-import { connectUsers, deliveryOf, gather, userIds, waitReceived, withSession } from "./common.ts";
+import { connectAllOrFail, deliveryOf, gather, seededPicker, userIds, waitReceived, withSession } from "./common.ts";
 import type { ScenarioContext, ScenarioResult } from "./types.ts";
 
 export interface SoakParams {
@@ -31,21 +31,12 @@ export async function runSoak(ctx: ScenarioContext, name: TargetName, p: SoakPar
       scenario: "soak", target: name, label: s.target.label, ok: false, failures: [], notes: [],
       params: { users: p.users, ratePerSec: p.ratePerSec, durationSec: p.durationSec, warmupSec: p.warmupSec },
     };
-    const { stats } = await connectUsers(s, `soak/${name} connect`, 0, p.users);
-    result.connect = stats;
-    if (stats.open < p.users) {
-      result.failures.push(`only ${stats.open} of ${p.users} sockets connected: ${stats.errorSamples.join("; ")}`);
-      return result;
-    }
+    if (!(await connectAllOrFail(s, `soak/${name} connect`, p.users, result))) return result;
     const users = userIds(s, p.users);
     await sleep(1000);
     s.pool.reset();
     const ingest = emptyStats();
-    let state = 0x2545f491;
-    const pickUser = (): string => {
-      state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-      return users[state % users.length] as string;
-    };
+    const pickUser = seededPicker(users, 0x2545f491);
 
     const started = now();
     const samples: { sec: number; sample: ProcSample }[] = [];

@@ -8,7 +8,7 @@ import { emptyStats, paced } from "../lib/ingest.ts";
 import { ticking, progressDone } from "../lib/progress.ts";
 import { summarise } from "../lib/stats.ts";
 import type { TargetName } from "../targets/types.ts";
-import { connectUsers, deliveryOf, gather, measured, userIds, waitReceived, withSession } from "./common.ts";
+import { connectAllOrFail, deliveryOf, gather, measured, seededPicker, userIds, waitReceived, withSession } from "./common.ts";
 import type { ScenarioContext, ScenarioResult } from "./types.ts";
 
 export interface SustainedParams {
@@ -27,22 +27,13 @@ export async function runSustained(ctx: ScenarioContext, name: TargetName, p: Su
       scenario: "sustained", target: name, label: s.target.label, ok: false, failures: [], notes: [],
       params: { users: p.users, ratePerSec: p.ratePerSec, durationSec: p.durationSec, batchSize: p.batchSize, serverProcesses: p.processes },
     };
-    const { stats } = await connectUsers(s, `sustained/${name} connect`, 0, p.users);
-    result.connect = stats;
-    if (stats.open < p.users) {
-      result.failures.push(`only ${stats.open} of ${p.users} sockets connected: ${stats.errorSamples.join("; ")}`);
-      return result;
-    }
+    if (!(await connectAllOrFail(s, `sustained/${name} connect`, p.users, result))) return result;
     const users = userIds(s, p.users);
     await sleep(1000);
     s.pool.reset();
     const ingest = emptyStats();
-    // A fixed-seed generator keeps the user sequence identical for every target.
-    let state = 0x9e3779b9;
-    const pickUser = (): string => {
-      state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-      return users[state % users.length] as string;
-    };
+    // A fixed seed keeps the user sequence identical for every target.
+    const pickUser = seededPicker(users, 0x9e3779b9);
     const started = now();
     const { value: lagged, server } = await measured(s.target, async () => {
       const stop = ticking(() => {
