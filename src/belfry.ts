@@ -34,6 +34,8 @@ export interface BelfryOptions {
   maxSocketsPerUser?: number | undefined;
   rateLimits?: { ingestPerSecond: number; userPerSecond: number } | undefined;
   retentionDays?: number | undefined;
+  /** This process's id on the bus; pass the one given to createRedisBus so it can drop its own echoes early. */
+  origin?: string | undefined;
   /** Outbox relay timing; tests shorten it. */
   relay?: { intervalMs?: number; minAgeMs?: number } | undefined;
 }
@@ -60,7 +62,7 @@ export function startBelfry(options: BelfryOptions): Belfry {
     policy: { maxSocketsPerUser: options.maxSocketsPerUser, allowedOrigins: options.allowedOrigins },
   });
   const metrics = createMetrics(gateway.connections);
-  const origin = crypto.randomUUID();
+  const origin = options.origin ?? crypto.randomUUID();
   const ingestor = createIngestor({
     sql,
     bus,

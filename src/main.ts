@@ -39,8 +39,8 @@ async function databaseUrl(): Promise<{ url: string; embedded?: EmbeddedPostgres
   return { url: embedded.url, embedded };
 }
 
-async function openBus(): Promise<Bus> {
-  if (config.redisUrl) return createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, log });
+async function openBus(origin: string): Promise<Bus> {
+  if (config.redisUrl) return createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, log, origin });
   log.warn('REDIS_URL is unset: using the in-process bus; notifications reach sockets of THIS process only (single process)');
   return createLocalBus();
 }
@@ -68,7 +68,8 @@ function printDemo(port: number, ingestApiKey: string) {
 
 async function runProcess(url: string, keys: ReturnType<typeof secrets>, onStopped: () => Promise<void>) {
   const sql: Sql = createSql(url);
-  const bus = await openBus();
+  const origin = crypto.randomUUID();
+  const bus = await openBus(origin);
   const belfry = startBelfry({
     sql,
     bus,
@@ -86,6 +87,7 @@ async function runProcess(url: string, keys: ReturnType<typeof secrets>, onStopp
     maxSocketsPerUser: config.maxSocketsPerUser,
     rateLimits: config.rateLimits,
     retentionDays: config.retentionDays,
+    origin,
   });
   log.info({ port: belfry.server.port, bus: config.redisUrl ? 'redis' : 'local', demo: keys.generated }, 'belfry listening');
   onSignals(log, async () => {

@@ -99,7 +99,8 @@ export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4,
       onCommitted?.(result.created.length);
       const items = result.created.map((row) => ({ ...row, created_at: row.created_at.toISOString() }));
       const outboxId = result.outboxId;
-      const message = { kind: 'notifications' as const, items, ...(deliverLocally && origin ? { origin } : {}) };
+      // `origin` first: it leads the serialised message, so the Redis bus can drop its own echo before parsing it.
+      const message = { ...(deliverLocally && origin ? { origin } : {}), kind: 'notifications' as const, items };
       if (deliverLocally && origin) deliverLocally(message);
       bus
         .publish(message)

@@ -55,10 +55,11 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
   const ingestKey = options.ingestKey ?? `test-ingest-${random()}-${random()}-${random()}`;
   const redisPrefix = options.redisPrefix ?? `belfry-test:${random()}:`;
   const log = createLogger((process.env.BELFRY_TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent');
+  const origin = crypto.randomUUID();
   const bus: Bus =
     options.bus === 'local'
       ? createLocalBus()
-      : await createRedisBus({ url: options.redisUrl ?? testServices().redisUrl, prefix: redisPrefix, log });
+      : await createRedisBus({ url: options.redisUrl ?? testServices().redisUrl, prefix: redisPrefix, log, origin });
 
   let port = 0;
   const start = () =>
@@ -72,6 +73,7 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
       hostname: '127.0.0.1',
       staticDir: options.staticDir ?? webDist,
       demo: options.demo ?? false,
+      origin,
       ...options.tuning,
     });
   let current = start();
