@@ -54,6 +54,8 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
 
   app.use(async (c, next) => {
+    // Nothing to build per request when request lines are not logged (LOG_LEVEL above info, as in production load).
+    if (!log.isLevelEnabled('info')) return next();
     const started = performance.now();
     await next();
     // The path only: a query string may hold a token.

@@ -6,6 +6,9 @@ import type { z } from 'zod';
 
 export type ErrorCode =
   | 'bad_request'
+  | 'forbidden_origin'
+  | 'too_many_connections'
+  | 'upgrade_required'
   | 'invalid_json'
   | 'validation_failed'
   | 'unauthorized'
@@ -25,7 +28,7 @@ export interface ErrorDetail {
 /** An error with an HTTP status and a stable code, safe to show to the client as it is. */
 export class AppError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 405 | 413 | 415 | 429 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 426 | 429 | 500 | 503,
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
@@ -70,4 +73,9 @@ export function errorBody(error: AppError) {
       ...(error.details ? { details: error.details } : {}),
     },
   };
+}
+
+/** The Response for an AppError, for code that answers outside the Hono app (the upgrade path, Bun's last resort). */
+export function errorResponse(error: AppError, headers?: Record<string, string>): Response {
+  return Response.json(errorBody(error), { status: error.status, headers });
 }

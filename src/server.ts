@@ -3,6 +3,7 @@
  */
 import type { Server } from 'bun';
 import type { Gateway, SocketData } from './ws/gateway.ts';
+import { AppError, errorResponse } from './errors.ts';
 
 export interface ServerOptions {
   port: number;
@@ -11,10 +12,6 @@ export interface ServerOptions {
   gateway: Gateway;
   /** Lets several processes share the port (cluster mode). */
   reusePort?: boolean;
-}
-
-function badRequest(): Response {
-  return Response.json({ error: { code: 'bad_request', message: 'The request line has no usable URL' } }, { status: 400 });
 }
 
 /** Starts listening; `port: 0` picks a free port (read it from `server.port`). */
@@ -28,14 +25,14 @@ export function startServer({ port, hostname = '0.0.0.0', fetch, gateway, reuseP
     maxRequestBodySize: 64 * 1024 * 1024,
     async fetch(request, server) {
       // Without a Host header (HTTP/1.0) or with an authority-form target (CONNECT) there is no URL to route.
-      if (!URL.canParse(request.url)) return badRequest();
+      if (!URL.canParse(request.url)) return errorResponse(new AppError(400, 'bad_request', 'The request line has no usable URL'));
       if (new URL(request.url).pathname === '/ws') return gateway.upgrade(request, server);
       return fetch(request);
     },
     websocket: gateway.websocket,
     // Last resort for anything thrown outside the Hono app (the upgrade path): the JSON shape, no stack.
     error() {
-      return Response.json({ error: { code: 'internal', message: 'Internal error' } }, { status: 500 });
+      return errorResponse(new AppError(500, 'internal', 'Internal error'));
     },
   });
 }

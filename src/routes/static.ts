@@ -32,14 +32,14 @@ export function staticRoutes(dir: string, { crossOrigin = false }: { crossOrigin
       if (decoded.includes('\0')) return next();
       const file = resolve(root, normalize(`.${decoded}`));
       if (!file.startsWith(root + sep)) return next();
-      // Names the file system refuses (too long, say) throw: they are not files either.
-      const blob = await Promise.resolve()
-        .then(async () => {
-          const candidate = Bun.file(file);
-          return (await candidate.exists()) ? candidate : undefined;
-        })
-        .catch(() => undefined);
-      if (!blob) return next();
+      let blob: ReturnType<typeof Bun.file>;
+      try {
+        blob = Bun.file(file);
+        if (!(await blob.exists())) return next();
+      } catch {
+        // Names the file system refuses (too long, say) throw: they are not files either.
+        return next();
+      }
       const immutable = path.startsWith('/assets/');
       c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
       return c.body(blob.stream(), 200, { 'Content-Type': blob.type });

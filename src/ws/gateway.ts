@@ -11,6 +11,9 @@ import { clientFrameSchema, closeCodes, frames, maxBadFrames, bufferCaps, maxCli
 import { checkUpgrade, type UpgradePolicy } from './upgrade-policy.ts';
 import type { CatchUp } from './catch-up.ts';
 import { createRecentIds } from './recent-ids.ts';
+import { AppError, errorResponse } from '../errors.ts';
+
+const decoder = new TextDecoder();
 
 /** Per-socket state, set at upgrade. Kept small: it is paid once per connection. */
 export interface SocketData {
@@ -115,19 +118,18 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
 
     async upgrade(request, bunServer) {
       if (request.method !== 'GET') {
-        return Response.json({ error: { code: 'method_not_allowed', message: 'Open the socket with GET' } }, { status: 405 });
+        return errorResponse(new AppError(405, 'method_not_allowed', 'Open the socket with GET'));
       }
       const handshake = request.headers.get('upgrade')?.toLowerCase() === 'websocket';
       if (handshake && (request.headers.get('sec-websocket-version') !== '13' || !request.headers.get('sec-websocket-key'))) {
-        return Response.json(
-          { error: { code: 'upgrade_required', message: 'Use WebSocket version 13 with a Sec-WebSocket-Key' } },
-          { status: 426, headers: { 'Sec-WebSocket-Version': '13' } },
-        );
+        return errorResponse(new AppError(426, 'upgrade_required', 'Use WebSocket version 13 with a Sec-WebSocket-Key'), {
+          'Sec-WebSocket-Version': '13',
+        });
       }
       const checked = await checkUpgrade(request, { verifyToken, policy, socketsOf: (userId) => bunServer.subscriberCount(userTopic(userId)) });
       if (checked instanceof Response) return checked;
       if (bunServer.upgrade(request, { data: { userId: checked.userId, exp: checked.exp, badFrames: 0 } })) return undefined;
-      return Response.json({ error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade' } }, { status: 426 });
+      return errorResponse(new AppError(426, 'upgrade_required', 'Expected a WebSocket upgrade'));
     },
 
     websocket: {
@@ -144,7 +146,7 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
       message(ws, raw) {
         let frame: unknown;
         try {
-          frame = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
+          frame = JSON.parse(typeof raw === 'string' ? raw : decoder.decode(raw));
         } catch {
           frame = undefined;
         }

@@ -3,6 +3,7 @@
  * from a cookie (cross-site WebSocket hijacking), and no more than a few sockets per user.
  */
 import type { VerifyToken } from '../auth/tokens.ts';
+import { AppError, errorResponse, type ErrorCode } from '../errors.ts';
 
 export interface UpgradePolicy {
   maxSocketsPerUser: number;
@@ -19,7 +20,7 @@ export interface UpgradeCheckDeps {
   socketsOf(userId: string): number;
 }
 
-const reject = (status: number, code: string, message: string) => Response.json({ error: { code, message } }, { status });
+const reject = (status: 401 | 403 | 429, code: ErrorCode, message: string) => errorResponse(new AppError(status, code, message));
 
 function cookieToken(request: Request): string | undefined {
   return request.headers.get('cookie')?.match(/(?:^|;\s*)belfry_token=([^;]+)/)?.[1];

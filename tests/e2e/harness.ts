@@ -2,6 +2,7 @@
  * Shared setup for the browser tests: a real belfry (tests/helpers/belfry.ts) serving the built panel,
  * a headless Chromium, and helpers that reach into `<belfry-bell>`'s open shadow root.
  */
+import { expect } from 'bun:test';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -147,4 +148,26 @@ export async function dbUnread(belfry: Belfry, userId: string): Promise<number> 
       and read_at is null
   `;
   return row.count;
+}
+
+/** Ingests `count` single events for `userId`, one after another, retrying while the server is away. */
+export async function trickle(e2e: E2E, userId: string, count: number, label: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    for (;;) {
+      try {
+        ids.push(...(await e2e.send(userId, `${label} ${i}`)));
+        break;
+      } catch {
+        await Bun.sleep(20);
+      }
+    }
+    await Bun.sleep(10);
+  }
+  return ids;
+}
+
+/** Every id exactly once, newest first (ids grow with time here). */
+export function expectExactly(shown: Array<{ id: string }>, ids: string[]): void {
+  expect(shown.map((row) => row.id)).toEqual([...ids].sort((a, b) => Number(b) - Number(a)));
 }

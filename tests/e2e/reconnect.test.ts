@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Page, WebSocketRoute } from 'playwright-core';
-import { dbUnread, eventually, expectBadge, openPanel, rows, startE2E, type E2E } from './harness.ts';
+import { dbUnread, eventually, expectBadge, expectExactly, openPanel, rows, startE2E, trickle, type E2E } from './harness.ts';
 
 let e2e: E2E;
 beforeAll(async () => {
@@ -28,28 +28,6 @@ async function interceptSocket(page: Page) {
   return control;
 }
 
-/** Ingests `count` single events for `userId`, one after another, retrying while the server is away. */
-async function trickle(userId: string, count: number, label: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i += 1) {
-    for (;;) {
-      try {
-        ids.push(...(await e2e.send(userId, `${label} ${i}`)));
-        break;
-      } catch {
-        await Bun.sleep(20);
-      }
-    }
-    await Bun.sleep(10);
-  }
-  return ids;
-}
-
-/** Every id exactly once, newest first (ids grow with time here). */
-function expectExactly(shown: Array<{ id: string }>, ids: string[]) {
-  const sorted = [...ids].sort((a, b) => Number(b) - Number(a));
-  expect(shown.map((row) => row.id)).toEqual(sorted);
-}
 
 test('socket cut while events are ingested: "Reconnecting…", then every missed event once, in order', async () => {
   let control!: Awaited<ReturnType<typeof interceptSocket>>;
@@ -64,7 +42,7 @@ test('socket cut while events are ingested: "Reconnecting…", then every missed
 
   // Cut the socket and refuse reconnects while events keep coming in.
   control.refuse = true;
-  const during = trickle('gina', 25, 'during');
+  const during = trickle(e2e, 'gina', 25, 'during');
   await control.sockets.at(-1)!.route.close();
   await page.getByTestId('reconnecting').waitFor();
   expect(await page.locator('belfry-bell').evaluate((el) => el.shadowRoot!.querySelector('.bell')!.classList.contains('offline'))).toBe(true);
@@ -96,7 +74,7 @@ test('server restart while events are ingested: nothing missed, nothing doubled,
   await expectBadge(page, '2');
   await openPanel(page);
 
-  const during = trickle('hank', 20, 'across restart');
+  const during = trickle(e2e, 'hank', 20, 'across restart');
   await Bun.sleep(60);
   await e2e.belfry.restart();
   const all = [...before, ...(await during)];

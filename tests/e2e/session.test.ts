@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Page } from 'playwright-core';
 import type { BelfryBellElement } from '../../web/src/element.ts';
-import { bell, dbUnread, eventually, expectBadge, openPanel, rows, startE2E, type E2E } from './harness.ts';
+import { bell, dbUnread, eventually, expectBadge, expectExactly, openPanel, rows, startE2E, trickle, type E2E } from './harness.ts';
 
 let e2e: E2E;
 beforeAll(async () => {
@@ -73,27 +73,6 @@ async function openWithGetToken(userId: string, lifetimeSeconds: number): Promis
   return { page, traffic };
 }
 
-/** Ingests `count` single events for `userId`, one after another, retrying while the server is away. */
-async function trickle(userId: string, count: number, label: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i += 1) {
-    for (;;) {
-      try {
-        ids.push(...(await e2e.send(userId, `${label} ${i}`)));
-        break;
-      } catch {
-        await Bun.sleep(20);
-      }
-    }
-    await Bun.sleep(10);
-  }
-  return ids;
-}
-
-/** Every id exactly once, newest first (ids grow with time here). */
-function expectExactly(shown: Array<{ id: string }>, ids: string[]) {
-  expect(shown.map((row) => row.id)).toEqual([...ids].sort((a, b) => Number(b) - Number(a)));
-}
 
 test('3-second tokens from getToken are refreshed in-band: one socket for 7 s, live all along, never closed 4001', async () => {
   const { page, traffic } = await openWithGetToken('sam', 3);
@@ -130,7 +109,7 @@ test('server restart (RECONNECT after_ms 0, then 1012): the bell reconnects and 
   await expectBadge(page, '2', 10_000);
   await openPanel(page);
 
-  const during = trickle('rita', 20, 'across restart');
+  const during = trickle(e2e, 'rita', 20, 'across restart');
   await Bun.sleep(60);
   await e2e.belfry.restart();
   const all = [...before, ...(await during)];
