@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { routePath } from 'hono/route';
 import type { Sql } from './db/client.ts';
 import type { Bus } from './bus/messages.ts';
 import type { Logger } from './log.ts';
@@ -11,7 +12,7 @@ import type { VerifyToken } from './auth/tokens.ts';
 import type { Ingestor } from './ingest/ingestor.ts';
 import type { Metrics } from './metrics.ts';
 import { AppError, errorBody, toAppError } from './errors.ts';
-import { requireIngestKey } from './auth/middleware.ts';
+import { requireMetricsAccess } from './auth/middleware.ts';
 import { methodNotAllowed } from './routes/input.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -25,16 +26,16 @@ export interface AppDeps {
   bus: Bus;
   log: Logger;
   verifyToken: VerifyToken;
-  ingestApiKey: string;
+  keys: { ingestApiKey: string; adminApiKey: string | undefined; metricsToken: string | undefined };
   ingestor: Ingestor;
   metrics: Metrics;
   rateLimits: { ingestPerSecond: number; userPerSecond: number };
-  /** The built panel; omitted, nothing is served at `/`. */
-  staticDir?: string;
+  /** The built panel; undefined: nothing is served at `/`. */
+  staticDir: string | undefined;
   /** Origins allowed to embed the panel and call the user API from their pages (CORS). */
-  corsOrigins?: string[] | undefined;
-  /** Set in demo mode only: enables /api/demo with this secret. */
-  demoJwtSecret?: string;
+  corsOrigins: string[];
+  /** Set in demo mode only: enables the demo page and /api/demo, signing with this secret. */
+  demo: { jwtSecret: string; audience: string | undefined; tokenTtlSeconds: number } | undefined;
 }
 
 const kib = 1024;
@@ -58,14 +59,14 @@ export function createApp(deps: AppDeps) {
     if (!log.isLevelEnabled('info')) return next();
     const started = performance.now();
     await next();
-    // The path only: a query string may hold a token.
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    // The route pattern, never the path: a path may hold a user id, a query string a token.
+    log.info({ method: c.req.method, route: routePath(c, -1), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use('/api/events', limit(4096 * kib));
   const smallBody = limit(16 * kib);
   app.use('/api/*', async (c, next) => (c.req.path === '/api/events' ? next() : smallBody(c, next)));
 
-  if (deps.corsOrigins?.length) {
+  if (deps.corsOrigins.length) {
     // Registered before the routes so a preflight is answered before authentication asks for a token.
     const policy = cors({
       origin: deps.corsOrigins,
@@ -77,22 +78,22 @@ export function createApp(deps: AppDeps) {
     for (const path of ['/api/notifications', '/api/notifications/*', '/belfry-bell.js', '/assets/*']) app.use(path, policy);
   }
   app.route('/', healthRoutes(deps));
-  app.get('/metrics', requireIngestKey(deps.ingestApiKey), async (c) =>
+  app.get('/metrics', requireMetricsAccess(deps.keys.metricsToken), async (c) =>
     c.text(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType }),
   );
   app.all('/metrics', methodNotAllowed);
   app.route('/api/notifications', notificationRoutes(deps));
-  app.route('/api/events', eventRoutes(deps));
-  app.route('/api/users', userRoutes(deps));
-  if (deps.demoJwtSecret) app.route('/api/demo', demoRoutes({ ...deps, jwtSecret: deps.demoJwtSecret }));
-  if (deps.staticDir) app.route('/', staticRoutes(deps.staticDir, { crossOrigin: Boolean(deps.corsOrigins?.length) }));
+  app.route('/api/events', eventRoutes({ ...deps, ingestApiKey: deps.keys.ingestApiKey }));
+  app.route('/api/users', userRoutes({ ...deps, adminApiKey: deps.keys.adminApiKey }));
+  if (deps.demo) app.route('/api/demo', demoRoutes({ ...deps, ...deps.demo }));
+  if (deps.staticDir) app.route('/', staticRoutes(deps.staticDir, { crossOrigin: deps.corsOrigins.length > 0, demo: Boolean(deps.demo) }));
 
   app.notFound(() => {
     throw new AppError(404, 'not_found', 'Not found');
   });
   app.onError((error, c) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) log.error({ err: error, path: c.req.path }, 'request failed');
+    if (appError.status >= 500) log.error({ err: error, route: routePath(c, -1) }, 'request failed');
     return c.json(errorBody(appError), appError.status);
   });
   return app;

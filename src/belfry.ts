@@ -15,29 +15,29 @@ import { createMetrics } from './metrics.ts';
 import { createApp } from './app.ts';
 import { startServer } from './server.ts';
 import { startRetention } from './retention.ts';
+import type { AuthConfig, HttpConfig, LimitsConfig, RelayConfig } from './config.ts';
 
+/** What a process needs, grouped as in Config; main.ts and the tests both build it from loadConfig. */
 export interface BelfryOptions {
   sql: Sql;
   bus: Bus;
   log: Logger;
-  jwtSecret: string;
-  ingestApiKey: string;
-  port: number;
-  hostname?: string | undefined;
-  reusePort?: boolean | undefined;
-  staticDir?: string | undefined;
-  /** Enables /api/demo (never in production). */
-  demo?: boolean | undefined;
-  jwksUrl?: string | undefined;
-  allowedOrigins?: string[] | undefined;
-  corsOrigins?: string[] | undefined;
-  maxSocketsPerUser?: number | undefined;
-  rateLimits?: { ingestPerSecond: number; userPerSecond: number } | undefined;
-  retentionDays?: number | undefined;
-  /** This process's id on the bus; pass the one given to createRedisBus so it can drop its own echoes early. */
-  origin?: string | undefined;
-  /** Outbox relay timing; tests shorten it. */
-  relay?: { intervalMs?: number; minAgeMs?: number } | undefined;
+  /** This process's id on the bus; the one given to createRedisBus, so it can drop its own echoes early. */
+  origin: string;
+  /** Resolved secrets: configured, or generated outside production. */
+  keys: { jwtSecret: string; ingestApiKey: string; adminApiKey: string | undefined; metricsToken: string | undefined };
+  auth: AuthConfig;
+  http: Omit<HttpConfig, 'staticDir'> & {
+    /** The built panel served at `/`; undefined: no panel. */
+    staticDir: string | undefined;
+    /** Lets several processes share the port (cluster mode). */
+    reusePort: boolean;
+  };
+  limits: LimitsConfig;
+  relay: RelayConfig;
+  retentionDays: number | undefined;
+  /** Enables the demo page and /api/demo (see Config.demo). */
+  demo: boolean;
 }
 
 export interface Belfry {
@@ -48,21 +48,20 @@ export interface Belfry {
    * Graceful stop: stop accepting, tell sockets to reconnect (1012, with a random delay), let in-flight requests
    * and ingests finish. Connections (Postgres, bus) stay open: the caller owns and closes them.
    */
-  stop(options?: { reconnectSpreadMs?: number; timeoutMs?: number }): Promise<void>;
+  stop(options: { reconnectSpreadMs: number; timeoutMs: number }): Promise<void>;
 }
 
 /** Starts a belfry process on open connections. */
 export function startBelfry(options: BelfryOptions): Belfry {
-  const { sql, bus, log, jwtSecret, ingestApiKey } = options;
-  const verifyToken = createTokenVerifier(jwtSecret, { jwksUrl: options.jwksUrl });
+  const { sql, bus, log, keys, origin } = options;
+  const verifyToken = createTokenVerifier(keys.jwtSecret, options.auth);
   const gateway = createGateway({
     verifyToken,
     log,
     catchUp: createCatchUp(sql),
-    policy: { maxSocketsPerUser: options.maxSocketsPerUser, allowedOrigins: options.allowedOrigins },
+    policy: { maxSocketsPerUser: options.limits.maxSocketsPerUser, allowedOrigins: options.http.allowedOrigins },
   });
   const metrics = createMetrics(gateway.connections);
-  const origin = options.origin ?? crypto.randomUUID();
   const ingestor = createIngestor({
     sql,
     bus,
@@ -85,18 +84,21 @@ export function startBelfry(options: BelfryOptions): Belfry {
     bus,
     log,
     verifyToken,
-    ingestApiKey,
+    keys,
     ingestor,
     metrics,
-    rateLimits: options.rateLimits ?? { ingestPerSecond: 20_000, userPerSecond: 20 },
-    staticDir: options.staticDir,
-    corsOrigins: options.corsOrigins,
-    demoJwtSecret: options.demo ? jwtSecret : undefined,
+    rateLimits: options.limits,
+    staticDir: options.http.staticDir,
+    corsOrigins: options.http.corsOrigins,
+    // Twelve hours of demo session, unless JWT_MAX_TTL allows less.
+    demo: options.demo
+      ? { jwtSecret: keys.jwtSecret, audience: options.auth.audience, tokenTtlSeconds: Math.min(12 * 3600, options.auth.maxTokenTtlSeconds) }
+      : undefined,
   });
   const server = startServer({
-    port: options.port,
-    hostname: options.hostname,
-    reusePort: options.reusePort,
+    port: options.http.port,
+    hostname: options.http.host,
+    reusePort: options.http.reusePort,
     fetch: app.fetch,
     gateway,
   });
@@ -106,7 +108,7 @@ export function startBelfry(options: BelfryOptions): Belfry {
     server,
     gateway,
     ingestor,
-    async stop({ reconnectSpreadMs = 5000, timeoutMs = 8000 } = {}) {
+    async stop({ reconnectSpreadMs, timeoutMs }) {
       const deadline = Date.now() + timeoutMs;
       // stop(false) resolves only once every connection is gone, so the sockets are closed before awaiting it.
       const stopped = server.stop(false);

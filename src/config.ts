@@ -1,8 +1,10 @@
 /**
  * Configuration: the environment parsed and validated once, at start, with one error listing every problem.
- * Only src/main.ts calls loadConfig; everything else receives the typed Config.
+ * This is the only module that holds a default; everything else receives the typed, grouped Config.
+ * Only src/main.ts (and the tests' helpers) call loadConfig.
  */
 import { z } from 'zod';
+import { parseDuration } from './duration.ts';
 
 const optionalString = z
   .string()
@@ -11,76 +13,183 @@ const optionalString = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
+const list = <T extends z.ZodType<string, string>>(item: T) =>
+  z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .pipe(z.array(item));
+
+/**
+ * An origin as a browser sends it: scheme, host and port, nothing else. Configured values are normalised
+ * (lower case, default port dropped, trailing slash dropped), so `https://App.example:443/` matches `https://app.example`.
+ */
+const originSchema = z.string().transform((value, ctx) => {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || !['', '/'].includes(url.pathname) || url.search || url.hash) {
+    ctx.addIssue({ code: 'custom', message: 'must be an origin such as https://app.example (scheme, host, optional port)' });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const seconds = parseDuration(value);
+      if (seconds === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 3600, 90s, 15m, 24h or 7d' });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const wholeNumber = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Loopback hosts, where a plain-http JWKS cannot be intercepted on the way. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: wholeNumber(0, 65535).default(3000),
+    HOST: optionalString,
     DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    DATABASE_STATEMENT_TIMEOUT: duration('10s'),
     REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
     REDIS_PREFIX: z.string().min(1).max(64).default('belfry:'),
     JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-    INGEST_API_KEY: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    WORKERS: z.coerce.number().int().min(1).max(64).default(1),
-    EMBEDDED_PG_DIR: z.string().min(1).default('.belfry/postgres'),
-    EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
-    STATIC_DIR: z.string().min(1).default('web/dist'),
     JWT_JWKS_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
-    ALLOWED_ORIGINS: z
-      .string()
-      .default('')
-      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
-      .pipe(z.array(z.url())),
-    CORS_ORIGINS: z
-      .string()
-      .default('')
-      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
-      .pipe(z.array(z.url())),
-    MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
-    INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(20_000),
-    USER_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+    JWT_ISSUER: optionalString.pipe(z.string().max(1024).optional()),
+    JWT_AUDIENCE: optionalString.pipe(z.string().max(1024).optional()),
+    JWT_MAX_TTL: duration('24h'),
+    INGEST_API_KEY: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+    ADMIN_API_KEY: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    WORKERS: wholeNumber(1, 64).default(1),
+    BELFRY_HOME: z.string().min(1).default('.belfry'),
+    EMBEDDED_PG_DIR: optionalString,
+    EMBEDDED_PG_PORT: optionalString.pipe(z.string().regex(/^\d+$/, 'must be a port number').optional()).transform((value) => (value === undefined ? undefined : Number(value))).pipe(z.number().int().min(1).max(65535).optional()),
+    STATIC_DIR: optionalString,
+    ALLOWED_ORIGINS: list(originSchema),
+    CORS_ORIGINS: list(originSchema),
+    MAX_SOCKETS_PER_USER: wholeNumber(1, 10_000).default(20),
+    INGEST_RATE_LIMIT: wholeNumber(1, 10_000_000).default(20_000),
+    USER_RATE_LIMIT: wholeNumber(1, 1_000_000).default(20),
     RETENTION_DAYS: optionalString.pipe(z.string().regex(/^\d+$/, 'must be a whole number of days').optional()).transform((value) => (value === undefined ? undefined : Number(value))).pipe(z.number().int().min(1).max(36_500).optional()),
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
-    RECONNECT_SPREAD_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+    OUTBOX_RELAY_INTERVAL_MS: wholeNumber(10, 60_000).default(1000),
+    OUTBOX_RELAY_MIN_AGE_MS: wholeNumber(0, 600_000).default(2000),
+    SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 300_000).default(10_000),
+    RECONNECT_SPREAD_MS: wholeNumber(0, 300_000).default(5_000),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== 'production') return;
-    for (const key of ['DATABASE_URL', 'JWT_SECRET', 'INGEST_API_KEY'] as const) {
-      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when NODE_ENV=production' });
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (env.NODE_ENV === 'production') {
+      for (const key of ['DATABASE_URL', 'JWT_SECRET', 'INGEST_API_KEY', 'ADMIN_API_KEY'] as const) {
+        if (!env[key]) issue(key, 'is required when NODE_ENV=production');
+      }
     }
+    if (env.WORKERS > 1 && !env.REDIS_URL) issue('WORKERS', 'more than 1 needs REDIS_URL: the in-process bus reaches one process only');
+    if (env.WORKERS > 1 && env.PORT === 0) issue('WORKERS', 'more than 1 needs a fixed PORT for the processes to share');
+    if (env.JWT_JWKS_URL) {
+      if (!env.JWT_ISSUER) issue('JWT_ISSUER', 'is required with JWT_JWKS_URL: tokens the identity provider issued for other apps must not pass');
+      if (!env.JWT_AUDIENCE) issue('JWT_AUDIENCE', 'is required with JWT_JWKS_URL: tokens the identity provider issued for other apps must not pass');
+      const url = new URL(env.JWT_JWKS_URL);
+      if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) issue('JWT_JWKS_URL', 'must be https: (plain http only on a loopback host)');
+    }
+    if (env.JWT_MAX_TTL < 1) issue('JWT_MAX_TTL', 'must be at least 1 second');
+    if (env.DATABASE_STATEMENT_TIMEOUT < 1) issue('DATABASE_STATEMENT_TIMEOUT', 'must be at least 1 second');
   });
 
-export type Env = z.infer<typeof envSchema>;
+export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
+
+/** The secrets and keys; unset ones are generated outside production (see main.ts). */
+export interface KeysConfig {
+  /** HS256 secret of end-user tokens. */
+  jwtSecret: string | undefined;
+  /** Bearer key of POST /api/events. */
+  ingestApiKey: string | undefined;
+  /** Bearer key of erase and export. */
+  adminApiKey: string | undefined;
+  /** Bearer token of /metrics; unset: /metrics answers loopback peers only. */
+  metricsToken: string | undefined;
+}
+
+export interface AuthConfig {
+  /** Also accept RS256/ES256 tokens whose keys this JWKS publishes (https:, or http: on loopback). */
+  jwksUrl: string | undefined;
+  /** Required `iss` of JWKS tokens (required with jwksUrl). */
+  issuer: string | undefined;
+  /** Required `aud` of JWKS tokens, and of HS256 tokens too when set. */
+  audience: string | undefined;
+  /** Longest accepted token lifetime, `exp − iat` (or `exp − now` without `iat`), in seconds. */
+  maxTokenTtlSeconds: number;
+}
+
+export interface HttpConfig {
+  port: number;
+  /** Unset HOST: 127.0.0.1 in demo mode (its token endpoint serves anyone who reaches it), else 0.0.0.0. */
+  host: string;
+  /** The built panel served at `/`; undefined: the one that ships with belfry. */
+  staticDir: string | undefined;
+  /** Origins whose pages may load the panel and call the user API (CORS). */
+  corsOrigins: string[];
+  /** Origins that may open a socket with the cookie, besides the server's own. */
+  allowedOrigins: string[];
+}
+
+export interface LimitsConfig {
+  maxSocketsPerUser: number;
+  /** Requests per second per ingest key, per process. */
+  ingestPerSecond: number;
+  /** REST requests per second per user, per process. */
+  userPerSecond: number;
+}
+
+export interface RelayConfig {
+  intervalMs: number;
+  /** Entries younger than this are left to the process that wrote them. */
+  minAgeMs: number;
+}
 
 export interface Config {
   production: boolean;
-  port: number;
-  host: string;
-  /** Unset: start the embedded Postgres. */
-  databaseUrl: string | undefined;
-  /** Unset: use the in-process bus (one process only). */
-  redisUrl: string | undefined;
-  redisPrefix: string;
-  /** Unset: generated at start (demo mode). */
-  jwtSecret: string | undefined;
-  ingestApiKey: string | undefined;
-  logLevel: Env['LOG_LEVEL'];
+  /**
+   * Demo mode: the embedded database with every secret generated, outside production. Only then are the demo
+   * page and its token endpoint served, and generated keys printed.
+   */
+  demo: boolean;
+  logLevel: LogLevel;
+  logFormat: 'auto' | 'json' | 'pretty';
   workers: number;
-  embeddedPostgres: { dir: string; port: number };
-  staticDir: string;
-  jwksUrl: string | undefined;
-  allowedOrigins: string[];
-  /** Origins whose pages may embed the panel and call the user API cross-origin. */
-  corsOrigins: string[];
-  maxSocketsPerUser: number;
-  /** Requests per second: per ingest key, and per user on the REST API. */
-  rateLimits: { ingestPerSecond: number; userPerSecond: number };
+  /** Folder for local state (embedded Postgres data, generated secrets), relative to the working directory. */
+  home: string;
+  database: {
+    /** Unset: start the embedded Postgres. */
+    url: string | undefined;
+    statementTimeoutMs: number;
+    embedded: { dir: string; port: number | undefined };
+  };
+  redis: {
+    /** Unset: the in-process bus (one process only). */
+    url: string | undefined;
+    prefix: string;
+  };
+  keys: KeysConfig;
+  auth: AuthConfig;
+  http: HttpConfig;
+  limits: LimitsConfig;
+  relay: RelayConfig;
   /** Unset: notifications are kept until erased. */
   retentionDays: number | undefined;
-  shutdownTimeoutMs: number;
-  /** On shutdown, clients are told to reconnect after a random delay up to this. */
-  reconnectSpreadMs: number;
+  shutdown: { timeoutMs: number; reconnectSpreadMs: number };
 }
 
 /** Thrown when the environment is invalid; its message lists every problem, one per line. */
@@ -96,26 +205,33 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const demo = !production && !e.DATABASE_URL && !e.JWT_SECRET && !e.INGEST_API_KEY && !e.ADMIN_API_KEY;
   return {
-    production: e.NODE_ENV === 'production',
-    port: e.PORT,
-    host: e.HOST,
-    databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
-    redisPrefix: e.REDIS_PREFIX,
-    jwtSecret: e.JWT_SECRET,
-    ingestApiKey: e.INGEST_API_KEY,
+    production,
+    demo,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     workers: e.WORKERS,
-    embeddedPostgres: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
-    staticDir: e.STATIC_DIR,
-    jwksUrl: e.JWT_JWKS_URL,
-    allowedOrigins: e.ALLOWED_ORIGINS,
-    corsOrigins: e.CORS_ORIGINS,
-    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
-    rateLimits: { ingestPerSecond: e.INGEST_RATE_LIMIT, userPerSecond: e.USER_RATE_LIMIT },
+    home: e.BELFRY_HOME,
+    database: {
+      url: e.DATABASE_URL,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT * 1000,
+      embedded: { dir: e.EMBEDDED_PG_DIR ?? `${e.BELFRY_HOME}/postgres`, port: e.EMBEDDED_PG_PORT },
+    },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    keys: { jwtSecret: e.JWT_SECRET, ingestApiKey: e.INGEST_API_KEY, adminApiKey: e.ADMIN_API_KEY, metricsToken: e.METRICS_TOKEN },
+    auth: { jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, maxTokenTtlSeconds: e.JWT_MAX_TTL },
+    http: {
+      port: e.PORT,
+      host: e.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0'),
+      staticDir: e.STATIC_DIR,
+      corsOrigins: e.CORS_ORIGINS,
+      allowedOrigins: e.ALLOWED_ORIGINS,
+    },
+    limits: { maxSocketsPerUser: e.MAX_SOCKETS_PER_USER, ingestPerSecond: e.INGEST_RATE_LIMIT, userPerSecond: e.USER_RATE_LIMIT },
+    relay: { intervalMs: e.OUTBOX_RELAY_INTERVAL_MS, minAgeMs: e.OUTBOX_RELAY_MIN_AGE_MS },
     retentionDays: e.RETENTION_DAYS,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    reconnectSpreadMs: e.RECONNECT_SPREAD_MS,
+    shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS, reconnectSpreadMs: e.RECONNECT_SPREAD_MS },
   };
 }

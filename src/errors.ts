@@ -6,6 +6,7 @@ import type { z } from 'zod';
 
 export type ErrorCode =
   | 'bad_request'
+  | 'forbidden'
   | 'forbidden_origin'
   | 'too_many_connections'
   | 'upgrade_required'

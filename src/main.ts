@@ -14,8 +14,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedde
 import { createLocalBus } from './bus/local.ts';
 import { createRedisBus } from './bus/redis.ts';
 import type { Bus } from './bus/messages.ts';
-import { loadOrCreateDemoSecrets } from './secrets.ts';
-import { startBelfry } from './belfry.ts';
+import { loadOrCreateSecrets } from './secrets.ts';
+import { startBelfry, type BelfryOptions } from './belfry.ts';
 
 const repoRoot = resolve(import.meta.dir, '..');
 const isWorker = process.env.BELFRY_WORKER === '1';
@@ -32,29 +32,42 @@ const log = createLogger(config.logLevel);
 
 /** Starts the embedded Postgres when DATABASE_URL is unset (the primary only; workers get its URL). */
 async function databaseUrl(): Promise<{ url: string; embedded?: EmbeddedPostgresHandle }> {
-  if (config.databaseUrl) return { url: config.databaseUrl };
-  const dir = resolve(repoRoot, config.embeddedPostgres.dir);
-  log.info({ dir, port: config.embeddedPostgres.port }, 'starting embedded Postgres (DATABASE_URL is unset)');
-  const embedded = await startEmbeddedPostgres({ dir, port: config.embeddedPostgres.port, onLog: (line) => log.debug({ postgres: line }) });
+  if (config.database.url) return { url: config.database.url };
+  const dir = resolve(repoRoot, config.database.embedded.dir);
+  const port = config.database.embedded.port ?? 54329;
+  log.info({ dir, port }, 'starting embedded Postgres (DATABASE_URL is unset)');
+  const embedded = await startEmbeddedPostgres({ dir, port, onLog: (line) => log.debug({ postgres: line }) });
   return { url: embedded.url, embedded };
 }
 
 async function openBus(origin: string): Promise<Bus> {
-  if (config.redisUrl) return createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, log, origin });
+  if (config.redis.url) return createRedisBus({ url: config.redis.url, prefix: config.redis.prefix, log, origin });
   log.warn('REDIS_URL is unset: using the in-process bus; notifications reach sockets of THIS process only (single process)');
   return createLocalBus();
 }
 
-function secrets(): { jwtSecret: string; ingestApiKey: string; generated: boolean } {
-  if (config.jwtSecret && config.ingestApiKey) return { jwtSecret: config.jwtSecret, ingestApiKey: config.ingestApiKey, generated: false };
-  const demo = loadOrCreateDemoSecrets(resolve(repoRoot, '.belfry', 'secrets.json'));
-  return { jwtSecret: config.jwtSecret ?? demo.jwtSecret, ingestApiKey: config.ingestApiKey ?? demo.ingestApiKey, generated: !config.jwtSecret };
+type Keys = BelfryOptions['keys'];
+
+/** The configured keys; outside production, unset ones come from a generated file in the data folder. */
+function resolveKeys(): Keys {
+  const { jwtSecret, ingestApiKey, adminApiKey, metricsToken } = config.keys;
+  if (jwtSecret && ingestApiKey && adminApiKey) return { jwtSecret, ingestApiKey, adminApiKey, metricsToken };
+  const path = resolve(repoRoot, config.home, 'secrets.json');
+  const generated = loadOrCreateSecrets(path);
+  const missing = Object.entries({ JWT_SECRET: jwtSecret, INGEST_API_KEY: ingestApiKey, ADMIN_API_KEY: adminApiKey }).filter(([, value]) => !value);
+  if (!config.demo) log.warn({ file: path, generated: missing.map(([name]) => name) }, 'unset secrets: using generated ones kept in the file');
+  return {
+    jwtSecret: jwtSecret ?? generated.jwtSecret,
+    ingestApiKey: ingestApiKey ?? generated.ingestApiKey,
+    adminApiKey: adminApiKey ?? generated.adminApiKey,
+    metricsToken,
+  };
 }
 
+/** Printed for the person at the terminal, not logged: demo mode only, where every key was generated for this folder. */
 function printDemo(port: number, ingestApiKey: string) {
   const base = `http://localhost:${port}`;
   const body = JSON.stringify({ user_id: 'demo', type: 'test', message: 'Hello from belfry' });
-  // Printed for the person at the terminal, not logged: demo mode only, with secrets generated for this folder.
   console.log(
     [
       '',
@@ -66,38 +79,33 @@ function printDemo(port: number, ingestApiKey: string) {
   );
 }
 
-async function runProcess(url: string, keys: ReturnType<typeof secrets>, onStopped: () => Promise<void>) {
-  const sql: Sql = createSql(url);
+async function runProcess(url: string, keys: Keys, onStopped: () => Promise<void>) {
+  const sql: Sql = createSql(url, { statementTimeoutMs: config.database.statementTimeoutMs });
   const origin = crypto.randomUUID();
   const bus = await openBus(origin);
+  const staticDir = resolve(repoRoot, config.http.staticDir ?? 'web/dist');
   const belfry = startBelfry({
     sql,
     bus,
     log,
-    jwtSecret: keys.jwtSecret,
-    ingestApiKey: keys.ingestApiKey,
-    port: config.port,
-    hostname: config.host,
-    reusePort: config.workers > 1 || isWorker,
-    staticDir: resolve(repoRoot, config.staticDir),
-    demo: keys.generated && !config.production,
-    jwksUrl: config.jwksUrl,
-    allowedOrigins: config.allowedOrigins,
-    corsOrigins: config.corsOrigins,
-    maxSocketsPerUser: config.maxSocketsPerUser,
-    rateLimits: config.rateLimits,
-    retentionDays: config.retentionDays,
     origin,
+    keys,
+    auth: config.auth,
+    http: { ...config.http, staticDir, reusePort: config.workers > 1 || isWorker },
+    limits: config.limits,
+    relay: config.relay,
+    retentionDays: config.retentionDays,
+    demo: config.demo,
   });
-  log.info({ port: belfry.server.port, bus: config.redisUrl ? 'redis' : 'local', demo: keys.generated }, 'belfry listening');
+  log.info({ port: belfry.server.port, host: config.http.host, bus: config.redis.url ? 'redis' : 'local', demo: config.demo }, 'belfry listening');
   onSignals(log, async () => {
     // Leave a quarter of the hard timeout for closing connections.
-    await belfry.stop({ timeoutMs: config.shutdownTimeoutMs * 0.75, reconnectSpreadMs: config.reconnectSpreadMs });
+    await belfry.stop({ timeoutMs: config.shutdown.timeoutMs * 0.75, reconnectSpreadMs: config.shutdown.reconnectSpreadMs });
     await bus.close();
     await sql.end({ timeout: 5 });
     await onStopped();
   });
-  return belfry.server.port ?? config.port;
+  return belfry.server.port ?? config.http.port;
 }
 
 /** SIGTERM/SIGINT: stop in order, but never take longer than the hard timeout. */
@@ -110,7 +118,7 @@ function onSignals(logger: Logger, stop: () => Promise<void>) {
     setTimeout(() => {
       logger.error('shutdown timed out; exiting');
       process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
+    }, config.shutdown.timeoutMs).unref();
     stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -127,11 +135,12 @@ function onSignals(logger: Logger, stop: () => Promise<void>) {
 }
 
 async function main() {
-  const keys = secrets();
-  if (isWorker) return void (await runProcess(config.databaseUrl!, keys, async () => {}));
+  const keys = resolveKeys();
+  if (isWorker) return void (await runProcess(process.env.BELFRY_WORKER_DATABASE_URL!, keys, async () => {}));
 
   const { url, embedded } = await databaseUrl();
-  const migrations = createSql(url, { max: 1 });
+  // Migrations may build indexes on large tables: no statement timeout for them.
+  const migrations = createSql(url, { max: 1, statementTimeoutMs: 0 });
   try {
     const applied = await migrate(migrations);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -144,12 +153,13 @@ async function main() {
   }
 
   if (config.workers > 1) {
-    if (!config.redisUrl) throw new ConfigError('WORKERS > 1 needs REDIS_URL: the in-process bus reaches one process only');
-    const env = { ...process.env, BELFRY_WORKER: '1', DATABASE_URL: url, JWT_SECRET: keys.jwtSecret, INGEST_API_KEY: keys.ingestApiKey };
+    // Workers read the same environment (so the same config, demo mode included) and the same secrets file;
+    // only the embedded database's URL is handed down, as it exists once the primary has started it.
+    const env = { ...process.env, BELFRY_WORKER: '1', BELFRY_WORKER_DATABASE_URL: url };
     const children = Array.from({ length: config.workers }, () =>
       Bun.spawn([process.execPath, join(import.meta.dir, 'main.ts')], { env, stdio: ['ignore', 'inherit', 'inherit'] }),
     );
-    log.info({ workers: config.workers, port: config.port }, 'cluster started');
+    log.info({ workers: config.workers, port: config.http.port }, 'cluster started');
     onSignals(log, async () => {
       for (const child of children) child.kill('SIGTERM');
       await Promise.all(children.map((child) => child.exited));
@@ -159,7 +169,7 @@ async function main() {
   }
 
   const port = await runProcess(url, keys, async () => void (await embedded?.stop()));
-  if (keys.generated && !config.production) printDemo(port, keys.ingestApiKey);
+  if (config.demo) printDemo(port, keys.ingestApiKey);
 }
 
 main().catch((error: unknown) => {

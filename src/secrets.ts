@@ -1,24 +1,44 @@
 /**
- * Demo-mode secrets: generated once and kept in a local file (mode 600) beside the embedded database, so
- * tokens handed to the panel survive a restart. Never used when the secrets are configured.
+ * Generated secrets for when they are not configured (never in production): created once and kept in a local file
+ * (mode 600) beside the embedded database, so tokens handed out survive a restart.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 
-const fileSchema = z.object({ jwtSecret: z.string().min(32), ingestApiKey: z.string().min(24) });
+const fileSchema = z.object({
+  jwtSecret: z.string().min(32).optional(),
+  ingestApiKey: z.string().min(24).optional(),
+  adminApiKey: z.string().min(24).optional(),
+});
 
-export type DemoSecrets = z.infer<typeof fileSchema>;
+export interface GeneratedSecrets {
+  jwtSecret: string;
+  ingestApiKey: string;
+  adminApiKey: string;
+}
 
 const random = (bytes: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
 
-/** Reads the secrets file, or creates it with fresh random secrets. */
-export function loadOrCreateDemoSecrets(path: string): DemoSecrets {
-  if (existsSync(path)) {
+function read(path: string): z.infer<typeof fileSchema> {
+  if (!existsSync(path)) return {};
+  try {
     const parsed = fileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (parsed.success) return parsed.data;
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
   }
-  const secrets = { jwtSecret: random(48), ingestApiKey: random(32) };
+}
+
+/** Reads the secrets file, adding any secret it lacks (older files had no admin key), and writes it back if changed. */
+export function loadOrCreateSecrets(path: string): GeneratedSecrets {
+  const stored = read(path);
+  const secrets = {
+    jwtSecret: stored.jwtSecret ?? random(48),
+    ingestApiKey: stored.ingestApiKey ?? random(32),
+    adminApiKey: stored.adminApiKey ?? random(32),
+  };
+  if (stored.jwtSecret && stored.ingestApiKey && stored.adminApiKey) return secrets;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, JSON.stringify(secrets), { mode: 0o600 });
   chmodSync(path, 0o600);

@@ -7,15 +7,15 @@ import { AppError, errorResponse } from './errors.ts';
 
 export interface ServerOptions {
   port: number;
-  hostname?: string;
-  fetch: (request: Request) => Response | Promise<Response>;
+  hostname: string;
+  fetch: (request: Request, server: Server<SocketData>) => Response | Promise<Response>;
   gateway: Gateway;
   /** Lets several processes share the port (cluster mode). */
-  reusePort?: boolean;
+  reusePort: boolean;
 }
 
 /** Starts listening; `port: 0` picks a free port (read it from `server.port`). */
-export function startServer({ port, hostname = '0.0.0.0', fetch, gateway, reusePort = false }: ServerOptions): Server<SocketData> {
+export function startServer({ port, hostname, fetch, gateway, reusePort }: ServerOptions): Server<SocketData> {
   return Bun.serve<SocketData>({
     port,
     hostname,
@@ -27,7 +27,7 @@ export function startServer({ port, hostname = '0.0.0.0', fetch, gateway, reuseP
       // Without a Host header (HTTP/1.0) or with an authority-form target (CONNECT) there is no URL to route.
       if (!URL.canParse(request.url)) return errorResponse(new AppError(400, 'bad_request', 'The request line has no usable URL'));
       if (new URL(request.url).pathname === '/ws') return gateway.upgrade(request, server);
-      return fetch(request);
+      return fetch(request, server);
     },
     websocket: gateway.websocket,
     // Last resort for anything thrown outside the Hono app (the upgrade path): the JSON shape, no stack.

@@ -10,15 +10,17 @@ export interface SqlOptions {
   max?: number;
   /** Seconds to wait for a connection before the request fails with 503. */
   connectTimeout?: number;
+  /** Server-side limit of one statement (Postgres `statement_timeout`), so a stuck query cannot hold a connection. */
+  statementTimeoutMs: number;
 }
 
 /** Opens a postgres.js pool; ids (int8) stay strings, timestamps come back as Date. */
-export function createSql(url: string, { max = 10, connectTimeout = 5 }: SqlOptions = {}): Sql {
+export function createSql(url: string, { max = 10, connectTimeout = 5, statementTimeoutMs }: SqlOptions): Sql {
   return postgres(url, {
     max,
     connect_timeout: connectTimeout,
     idle_timeout: 60,
     onnotice: () => {},
-    connection: { application_name: 'belfry' },
+    connection: { application_name: 'belfry', statement_timeout: statementTimeoutMs },
   });
 }

@@ -11,13 +11,13 @@ export interface OutboxRelayOptions {
   sql: Sql;
   bus: Bus;
   log: Logger;
-  intervalMs?: number;
+  intervalMs: number;
   /** Entries younger than this are left to the process that wrote them. */
-  minAgeMs?: number;
+  minAgeMs: number;
 }
 
 /** Starts the relay; the returned function stops it. */
-export function startOutboxRelay({ sql, bus, log, intervalMs = 1000, minAgeMs = 2000 }: OutboxRelayOptions): () => void {
+export function startOutboxRelay({ sql, bus, log, intervalMs, minAgeMs }: OutboxRelayOptions): () => void {
   let running = false;
   const timer = setInterval(async () => {
     if (running) return;

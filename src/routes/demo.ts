@@ -14,6 +14,10 @@ export const demoUserId = 'demo';
 
 export interface DemoDeps {
   jwtSecret: string;
+  /** Written into the demo token when the server holds tokens to an audience. */
+  audience: string | undefined;
+  /** Lifetime of the demo token. */
+  tokenTtlSeconds: number;
   verifyToken: VerifyToken;
   ingestor: Ingestor;
 }
@@ -24,9 +28,9 @@ const demoBody = z.strictObject({
 });
 
 /** The routes, to mount at /api/demo. */
-export function demoRoutes({ jwtSecret, verifyToken, ingestor }: DemoDeps) {
+export function demoRoutes({ jwtSecret, audience, tokenTtlSeconds, verifyToken, ingestor }: DemoDeps) {
   return new Hono<UserEnv>()
-    .get('/session', async (c) => c.json({ user_id: demoUserId, token: await signToken(jwtSecret, demoUserId, 12 * 3600) }))
+    .get('/session', async (c) => c.json({ user_id: demoUserId, token: await signToken(jwtSecret, demoUserId, tokenTtlSeconds, audience) }))
     .all('/session', methodNotAllowed)
     .post('/notifications', requireUser(verifyToken), async (c) => {
       const { type = 'demo', message } = await jsonBody(c, demoBody);

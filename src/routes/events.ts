@@ -3,7 +3,7 @@
  * 201 with the ids in request order once committed.
  */
 import { Hono } from 'hono';
-import { requireIngestKey } from '../auth/middleware.ts';
+import { requireKey } from '../auth/middleware.ts';
 import { ingestBodySchema } from '../ingest/event-schema.ts';
 import type { Ingestor } from '../ingest/ingestor.ts';
 import { jsonBody, methodNotAllowed } from './input.ts';
@@ -19,7 +19,7 @@ export interface EventRoutesDeps {
 export function eventRoutes({ ingestApiKey, ingestor, rateLimits }: EventRoutesDeps) {
   const perSecond = rateLimits.ingestPerSecond;
   return new Hono()
-    .use(requireIngestKey(ingestApiKey))
+    .use(requireKey(ingestApiKey, 'ingest key'))
     // One key today, so one bucket; keyed anyway so per-tenant keys slot in.
     .use(rateLimit({ perSecond, burst: perSecond * 2 }, () => 'ingest'))
     .post('/', async (c) => {

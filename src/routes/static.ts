@@ -6,7 +6,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { normalize, resolve, sep } from 'node:path';
 
 /** Serves files under `dir`; anything outside it, or missing, falls through to the 404 handler. */
-export function staticRoutes(dir: string, { crossOrigin = false }: { crossOrigin?: boolean } = {}) {
+export function staticRoutes(dir: string, { crossOrigin, demo }: { crossOrigin: boolean; demo: boolean }) {
   const root = resolve(dir);
   return new Hono()
     .use(
@@ -26,6 +26,8 @@ export function staticRoutes(dir: string, { crossOrigin = false }: { crossOrigin
       }),
     )
     .get('*', async (c, next) => {
+      // index.html is the demo page: it signs in through /api/demo, which exists in demo mode only.
+      if (!demo && (c.req.path === '/' || c.req.path === '/index.html')) return c.html(notDemoPage);
       const path = c.req.path === '/' ? '/index.html' : c.req.path;
       const decoded = decodeURIComponentSafe(path);
       // A NUL can name no file (and makes the file API throw).
@@ -45,6 +47,10 @@ export function staticRoutes(dir: string, { crossOrigin = false }: { crossOrigin
       return c.body(blob.stream(), 200, { 'Content-Type': blob.type });
     });
 }
+
+const notDemoPage = `<!doctype html><html lang="en"><meta charset="utf-8"><title>belfry</title>
+<p>belfry is running. Embed the bell with <code>&lt;script type="module" src="/belfry-bell.js"&gt;&lt;/script&gt;</code>;
+the API is described at <a href="/openapi.json">/openapi.json</a>.</p></html>`;
 
 function decodeURIComponentSafe(value: string): string {
   try {

@@ -1,5 +1,5 @@
 /**
- * /api/users/:user_id/notifications: personal data requests, for the operator's back office (ingest key):
+ * /api/users/:user_id/notifications: personal data requests, for the operator's back office (admin key):
  * erase everything of a user (their open sockets are told to clear), or export it as JSON.
  */
 import { Hono } from 'hono';
@@ -7,7 +7,7 @@ import type { Sql } from '../db/client.ts';
 import { eraseUser, exportUser } from '../db/notifications.ts';
 import type { Bus } from '../bus/messages.ts';
 import type { Logger } from '../log.ts';
-import { requireIngestKey } from '../auth/middleware.ts';
+import { requireKey } from '../auth/middleware.ts';
 import { userIdSchema } from '../auth/tokens.ts';
 import { validationError } from '../errors.ts';
 import { methodNotAllowed } from './input.ts';
@@ -16,7 +16,8 @@ export interface UserRoutesDeps {
   sql: Sql;
   bus: Bus;
   log: Logger;
-  ingestApiKey: string;
+  /** Bearer key of these routes; unset: they answer 401 to everyone. */
+  adminApiKey: string | undefined;
 }
 
 function userIdParam(raw: string): string {
@@ -26,9 +27,9 @@ function userIdParam(raw: string): string {
 }
 
 /** The routes, to mount at /api/users. */
-export function userRoutes({ sql, bus, log, ingestApiKey }: UserRoutesDeps) {
+export function userRoutes({ sql, bus, log, adminApiKey }: UserRoutesDeps) {
   return new Hono()
-    .use(requireIngestKey(ingestApiKey))
+    .use(requireKey(adminApiKey, 'admin key'))
     .delete('/:user_id/notifications', async (c) => {
       const userId = userIdParam(c.req.param('user_id'));
       const deleted = await eraseUser(sql, userId);

@@ -31,7 +31,7 @@ export const userTopic = (userId: string) => `u:${userId}`;
 export interface GatewayOptions {
   verifyToken: VerifyToken;
   log: Logger;
-  policy?: Partial<UpgradePolicy>;
+  policy: UpgradePolicy;
   /** Answers RESUME frames; without it RESUME is answered with RESYNC. */
   catchUp?: CatchUp;
   /** How often expired sockets are looked for. */

@@ -11,11 +11,9 @@ export interface UpgradePolicy {
   allowedOrigins: readonly string[];
 }
 
-export const defaultUpgradePolicy: UpgradePolicy = { maxSocketsPerUser: 20, allowedOrigins: [] };
-
 export interface UpgradeCheckDeps {
   verifyToken: VerifyToken;
-  policy?: Partial<UpgradePolicy> | undefined;
+  policy: UpgradePolicy;
   /** Sockets the user already has on this process. */
   socketsOf(userId: string): number;
 }
@@ -41,8 +39,7 @@ function originAllowed(request: Request, allowed: readonly string[]): boolean {
 
 /** Checks an upgrade request; returns the user, or the Response that refuses it. */
 export async function checkUpgrade(request: Request, { verifyToken, policy, socketsOf }: UpgradeCheckDeps): Promise<Response | { userId: string; exp: number }> {
-  const maxSocketsPerUser = policy?.maxSocketsPerUser ?? defaultUpgradePolicy.maxSocketsPerUser;
-  const allowedOrigins = policy?.allowedOrigins ?? defaultUpgradePolicy.allowedOrigins;
+  const { maxSocketsPerUser, allowedOrigins } = policy;
   let token = new URL(request.url).searchParams.get('token') ?? undefined;
   if (!token) {
     token = cookieToken(request);

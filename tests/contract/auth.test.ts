@@ -129,7 +129,7 @@ describe('cookie tokens and Origin (cross-site WebSocket hijacking)', () => {
     expect((await upgradeWithCookie()).status).toBe(403);
   });
   test('an allow-listed origin is accepted', async () => {
-    const other = await startBelfry({ tuning: { allowedOrigins: ['https://app.example'] } });
+    const other = await startBelfry({ env: { ALLOWED_ORIGINS: 'https://app.example' } });
     try {
       const token = await other.tokenFor('alice');
       const ws = new WebSocket(other.wsUrl, { headers: { cookie: `belfry_token=${token}`, origin: 'https://app.example' } } as unknown as string[]);

@@ -166,7 +166,7 @@ test("erasing the user's notifications (personal-data request) empties the open 
 
   const response = await fetch(`${e2e.belfry.url}/api/users/uma/notifications`, {
     method: 'DELETE',
-    headers: { authorization: `Bearer ${e2e.belfry.ingestKey}` },
+    headers: { authorization: `Bearer ${e2e.belfry.adminKey}` },
   });
   expect(await response.json()).toEqual({ deleted: 3 });
   await expectBadge(page, null, 10_000);

@@ -3,6 +3,7 @@
  * a process killed with SIGKILL mid-ingest, a rolling restart of two processes under load, Postgres stopped and
  * started. Only instances these tests start are stopped: throwaway processes and an embedded Postgres.
  */
+import { loadConfig } from '../../src/config.ts';
 import { afterAll, describe, expect, test } from 'bun:test';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -150,7 +151,7 @@ describe('Postgres stopped and started', () => {
       await postgres.stop().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     });
-    const sql = createSql(postgres.url, { max: 4, connectTimeout: 2 });
+    const sql = createSql(postgres.url, { max: 4, connectTimeout: 2, statementTimeoutMs: loadConfig({}).database.statementTimeoutMs });
     await migrate(sql);
     const belfry = await startBelfry({ database: { url: postgres.url, sql, drop: () => sql.end({ timeout: 1 }) } });
     cleanups.push(() => belfry.stop());

@@ -7,7 +7,7 @@ import { startBelfry, type Belfry } from '../helpers/belfry.ts';
 
 const allowed = 'https://app.example';
 let belfry: Belfry;
-beforeAll(async () => void (belfry = await startBelfry({ tuning: { corsOrigins: [allowed] } })));
+beforeAll(async () => void (belfry = await startBelfry({ env: { CORS_ORIGINS: allowed } })));
 afterAll(() => belfry.stop());
 
 const preflight = (origin: string) =>

@@ -135,6 +135,7 @@ export interface FuzzUser {
 export interface FuzzContext {
   jwtSecret: string;
   ingestKey: string;
+  adminKey: string;
   users: FuzzUser[];
   /** Ids that exist but belong to nobody in `users`. */
   foreignIds: string[];
@@ -204,10 +205,19 @@ export function userCredentials(ctx: FuzzContext, user: FuzzUser): Credential[] 
 
 /** Authorization headers for an ingest-key route. */
 export function ingestCredentials(ctx: FuzzContext): Credential[] {
-  const key = ctx.ingestKey;
+  return keyCredentials(ctx, 'ingest key', ctx.ingestKey, [{ label: 'the admin key', header: `Bearer ${ctx.adminKey}`, verdict: 'bad' }]);
+}
+
+/** Authorization headers for an admin-key route (erase, export): the ingest key is not enough. */
+export function adminCredentials(ctx: FuzzContext): Credential[] {
+  return keyCredentials(ctx, 'admin key', ctx.adminKey, [{ label: 'the ingest key', header: `Bearer ${ctx.ingestKey}`, verdict: 'bad' }]);
+}
+
+function keyCredentials(ctx: FuzzContext, name: string, key: string, others: Credential[]): Credential[] {
   const user = ctx.users[0];
   return [
-    { label: 'ingest key', header: `Bearer ${key}`, verdict: 'good' },
+    { label: name, header: `Bearer ${key}`, verdict: 'good' },
+    ...others,
     { label: 'key with a suffix', header: `Bearer ${key}x`, verdict: 'bad' },
     { label: 'key with a prefix', header: `Bearer x${key}`, verdict: 'bad' },
     { label: 'key upper-cased', header: `Bearer ${key.toUpperCase()}`, verdict: 'bad' },
@@ -242,7 +252,7 @@ function schemeVariants(secret: string): Credential[] {
 
 // ───────────────────────────── routes ─────────────────────────────
 
-export type Auth = 'user' | 'ingest' | 'none';
+export type Auth = 'user' | 'ingest' | 'admin' | 'none';
 
 export interface Route {
   path: string;
@@ -268,13 +278,14 @@ export const routes: readonly Route[] = [
   { path: '/api/notifications/read', methods: ['POST'], auth: 'user', body: 'json', limit: 16 * kib, rateLimited: true },
   { path: '/api/notifications/read-all', methods: ['POST'], auth: 'user', body: 'ignored', limit: 16 * kib, rateLimited: true },
   { path: '/api/events', methods: ['POST'], auth: 'ingest', body: 'json', limit: 4096 * kib, rateLimited: true },
-  { path: `/api/users/${eraseTarget}/notifications`, methods: ['DELETE'], auth: 'ingest', body: 'none', limit: 16 * kib },
-  { path: `/api/users/${eraseTarget}/notifications/export`, methods: ['GET'], auth: 'ingest', body: 'none', limit: 16 * kib },
+  { path: `/api/users/${eraseTarget}/notifications`, methods: ['DELETE'], auth: 'admin', body: 'none', limit: 16 * kib },
+  { path: `/api/users/${eraseTarget}/notifications/export`, methods: ['GET'], auth: 'admin', body: 'none', limit: 16 * kib },
   { path: '/api/demo/session', methods: ['GET'], auth: 'none', body: 'none', limit: 16 * kib, demoOnly: true },
   { path: '/api/demo/notifications', methods: ['POST'], auth: 'user', body: 'json', limit: 16 * kib, demoOnly: true },
   { path: '/healthz', methods: ['GET'], auth: 'none', body: 'none' },
   { path: '/readyz', methods: ['GET'], auth: 'none', body: 'none' },
-  { path: '/metrics', methods: ['GET'], auth: 'ingest', body: 'none' },
+  // Loopback peers need no token while METRICS_TOKEN is unset (the fuzz runs on loopback).
+  { path: '/metrics', methods: ['GET'], auth: 'none', body: 'none' },
 ];
 
 /** Success statuses of a well-formed request to `route`. */
@@ -683,7 +694,13 @@ export function httpCases(ctx: FuzzContext, demoCtx: FuzzContext, rng: Rng, rand
     });
   };
   const credentialsFor = (route: Route, context: FuzzContext, user: FuzzUser): Credential[] =>
-    route.auth === 'user' ? userCredentials(context, user) : route.auth === 'ingest' ? ingestCredentials(context) : [{ label: 'none', header: null, verdict: 'good' }];
+    route.auth === 'user'
+      ? userCredentials(context, user)
+      : route.auth === 'ingest'
+        ? ingestCredentials(context)
+        : route.auth === 'admin'
+          ? adminCredentials(context)
+          : [{ label: 'none', header: null, verdict: 'good' }];
   const validBody = (route: Route, user: FuzzUser): BodyChoice | undefined => {
     if (route.path === '/api/events') return { label: 'valid event', body: `{"user_id":"fz-${++n}-auth","type":"t","message":"m"}`, contentType: 'application/json', good: [201] };
     if (route.path.endsWith('/read')) return { label: 'own id', body: JSON.stringify({ id: user.owns[0] ?? '1' }), contentType: 'application/json', good: user.owns[0] ? [204] : [404] };
@@ -716,9 +733,9 @@ export function httpCases(ctx: FuzzContext, demoCtx: FuzzContext, rng: Rng, rand
   }
 
   // Personal-data routes: every :user_id form, with the key.
-  const key = ingestCredentials(ctx)[0]!;
+  const key = adminCredentials(ctx)[0]!;
   for (const param of userIdParams) {
-    const route = routes.find((r) => r.path.endsWith('/notifications') && r.auth === 'ingest')!;
+    const route = routes.find((r) => r.path.endsWith('/notifications') && r.auth === 'admin')!;
     const exportRoute = routes.find((r) => r.path.endsWith('/export'))!;
     add('main', route, 'DELETE', key, { pathOverride: `/api/users/${param}/notifications`, good: userParamGood(param), extraLabel: `user_id ${param.slice(0, 30)}` });
     add('main', exportRoute, 'GET', key, { pathOverride: `/api/users/${param}/notifications/export`, good: userParamGood(param), extraLabel: `user_id ${param.slice(0, 30)}` });

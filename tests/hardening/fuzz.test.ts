@@ -33,8 +33,8 @@ const repoRoot = resolve(import.meta.dir, '..', '..');
 const secretRng = createRng(seed ^ 0x9e3779b9);
 const hex = (length: number) => Array.from({ length }, () => secretRng.int(16).toString(16)).join('');
 const secrets = {
-  main: { jwt: `fuzz-jwt-secret-${hex(32)}`, ingest: `fuzz-ingest-key-${hex(24)}` },
-  demo: { jwt: `fuzz-demo-jwt-secret-${hex(32)}`, ingest: `fuzz-demo-ingest-key-${hex(24)}` },
+  main: { jwt: `fuzz-jwt-secret-${hex(32)}`, ingest: `fuzz-ingest-key-${hex(24)}`, admin: `fuzz-admin-key-${hex(24)}` },
+  demo: { jwt: `fuzz-demo-jwt-secret-${hex(32)}`, ingest: `fuzz-demo-ingest-key-${hex(24)}`, admin: `fuzz-demo-admin-key-${hex(24)}` },
 };
 
 let main: Belfry;
@@ -55,8 +55,8 @@ const acknowledged = { main: new Map<string, StoredEvent>(), demo: new Map<strin
 
 beforeAll(async () => {
   [main, demo] = await Promise.all([
-    startBelfry({ jwtSecret: secrets.main.jwt, ingestKey: secrets.main.ingest }),
-    startBelfry({ jwtSecret: secrets.demo.jwt, ingestKey: secrets.demo.ingest, demo: true, bus: 'local' }),
+    startBelfry({ jwtSecret: secrets.main.jwt, ingestKey: secrets.main.ingest, adminKey: secrets.main.admin }),
+    startBelfry({ jwtSecret: secrets.demo.jwt, ingestKey: secrets.demo.ingest, adminKey: secrets.demo.admin, demo: true, bus: 'local' }),
   ]);
   const users: FuzzUser[] = Array.from({ length: 64 }, (_, i) => {
     const id = `fuzz-user-${i}`;
@@ -71,10 +71,11 @@ beforeAll(async () => {
   };
   for (const user of users.slice(0, 8)) user.owns = await seedRows(user.id, 3);
   const foreignIds = await seedRows('fuzz-foreign', 3);
-  ctx = { jwtSecret: secrets.main.jwt, ingestKey: secrets.main.ingest, users, foreignIds, nowSeconds };
+  ctx = { jwtSecret: secrets.main.jwt, ingestKey: secrets.main.ingest, adminKey: secrets.main.admin, users, foreignIds, nowSeconds };
   demoCtx = {
     jwtSecret: secrets.demo.jwt,
     ingestKey: secrets.demo.ingest,
+    adminKey: secrets.demo.admin,
     users: [{ id: 'demo', token: userToken(secrets.demo.jwt, 'demo', nowSeconds + 3600), owns: [] }],
     foreignIds: [],
     nowSeconds,

@@ -6,7 +6,7 @@ import { startBelfry, type Belfry } from '../helpers/belfry.ts';
 import { call, errorOf } from '../helpers/http.ts';
 
 let belfry: Belfry;
-beforeAll(async () => void (belfry = await startBelfry({ tuning: { rateLimits: { ingestPerSecond: 5, userPerSecond: 2 } } })));
+beforeAll(async () => void (belfry = await startBelfry({ env: { INGEST_RATE_LIMIT: '5', USER_RATE_LIMIT: '2' } })));
 afterAll(() => belfry.stop());
 
 test('ingest past its rate: 429 rate_limited with Retry-After, and nothing stored for the refused', async () => {

@@ -20,7 +20,7 @@ describe('erase', () => {
     await ingest('erase-me', 5);
     await ingest('keep-me', 2);
     const socket = await connect(belfry.wsUrl, await belfry.tokenFor('erase-me'));
-    const response = await call(belfry.url, '/api/users/erase-me/notifications', { token: belfry.ingestKey, method: 'DELETE' });
+    const response = await call(belfry.url, '/api/users/erase-me/notifications', { token: belfry.adminKey, method: 'DELETE' });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ deleted: 5 });
     expect(await socket.next((f) => f.type === 'ERASED')).toEqual({ type: 'ERASED', payload: {} });
@@ -31,13 +31,19 @@ describe('erase', () => {
     socket.close();
   });
 
-  test('needs the ingest key; a user token is not enough', async () => {
-    const response = await call(belfry.url, '/api/users/keep-me/notifications', { token: await belfry.tokenFor('keep-me'), method: 'DELETE' });
-    expect(response.status).toBe(401);
+  test('needs the admin key; a user token or the ingest key is not enough', async () => {
+    for (const token of [await belfry.tokenFor('keep-me'), belfry.ingestKey]) {
+      const response = await call(belfry.url, '/api/users/keep-me/notifications', { token, method: 'DELETE' });
+      expect(response.status).toBe(401);
+      const exported = await call(belfry.url, '/api/users/keep-me/notifications/export', { token });
+      expect(exported.status).toBe(401);
+    }
+    const [{ kept }] = await belfry.sql<[{ kept: number }]>`select count(*)::int as kept from notifications where user_id = 'keep-me'`;
+    expect(kept).toBe(2);
   });
 
   test('an invalid user id is 400', async () => {
-    const response = await call(belfry.url, `/api/users/${encodeURIComponent('a\u0001b')}/notifications`, { token: belfry.ingestKey, method: 'DELETE' });
+    const response = await call(belfry.url, `/api/users/${encodeURIComponent('a\u0001b')}/notifications`, { token: belfry.adminKey, method: 'DELETE' });
     expect(response.status).toBe(400);
     expect((await errorOf(response)).code).toBe('validation_failed');
   });
@@ -48,7 +54,7 @@ describe('export', () => {
     const ids = await ingest('export-me', 3);
     await ingest('not-me', 1);
     await call(belfry.url, '/api/notifications/read', { token: await belfry.tokenFor('export-me'), body: { id: ids[0] } });
-    const response = await call(belfry.url, '/api/users/export-me/notifications/export', { token: belfry.ingestKey });
+    const response = await call(belfry.url, '/api/users/export-me/notifications/export', { token: belfry.adminKey });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-disposition')).toContain('attachment');
     const body = (await response.json()) as { user_id: string; notifications: { id: string; message: string; read_at: string | null }[] };

@@ -8,7 +8,7 @@ import { connect } from '../helpers/ws-client.ts';
 import { call } from '../helpers/http.ts';
 
 let belfry: Belfry;
-beforeAll(async () => void (belfry = await startBelfry({ tuning: { maxSocketsPerUser: 3 } })));
+beforeAll(async () => void (belfry = await startBelfry({ env: { MAX_SOCKETS_PER_USER: '3' } })));
 afterAll(() => belfry.stop());
 
 let n = 0;

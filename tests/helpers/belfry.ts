@@ -9,7 +9,8 @@ import { createRedisBus } from '../../src/bus/redis.ts';
 import type { Bus } from '../../src/bus/messages.ts';
 import { createLogger } from '../../src/log.ts';
 import { signToken } from '../../src/auth/tokens.ts';
-import { startBelfry as startProcess, type Belfry as Process, type BelfryOptions } from '../../src/belfry.ts';
+import { startBelfry as startProcess, type Belfry as Process } from '../../src/belfry.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
 import { createTestDatabase, testServices, type TestDatabase } from './services.ts';
 
 export interface StartOptions {
@@ -23,8 +24,12 @@ export interface StartOptions {
   redisPrefix?: string;
   jwtSecret?: string;
   ingestKey?: string;
-  /** Passed through to the process (limits, relay timing, JWKS, retention). */
-  tuning?: Pick<BelfryOptions, 'rateLimits' | 'maxSocketsPerUser' | 'allowedOrigins' | 'corsOrigins' | 'relay' | 'jwksUrl' | 'retentionDays'>;
+  adminKey?: string;
+  /**
+   * More environment, parsed by the same loadConfig as in production (limits, relay timing, JWKS, origins, retention):
+   * tests configure belfry the way an operator does, and every default comes from src/config.ts.
+   */
+  env?: Record<string, string>;
 }
 
 export interface Belfry {
@@ -32,8 +37,10 @@ export interface Belfry {
   wsUrl: string;
   port: number;
   ingestKey: string;
+  adminKey: string;
   jwtSecret: string;
   redisPrefix: string;
+  config: Config;
   database: TestDatabase;
   sql: Sql;
   bus: Bus;
@@ -53,6 +60,17 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
   const database = options.database ?? (await createTestDatabase());
   const jwtSecret = options.jwtSecret ?? `test-secret-${random()}-${random()}-${random()}-${random()}`;
   const ingestKey = options.ingestKey ?? `test-ingest-${random()}-${random()}-${random()}`;
+  const adminKey = options.adminKey ?? `test-admin-${random()}-${random()}-${random()}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    JWT_SECRET: jwtSecret,
+    INGEST_API_KEY: ingestKey,
+    ADMIN_API_KEY: adminKey,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...options.env,
+  });
   const redisPrefix = options.redisPrefix ?? `belfry-test:${random()}:`;
   const log = createLogger((process.env.BELFRY_TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent');
   const origin = crypto.randomUUID();
@@ -67,14 +85,14 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
       sql: database.sql,
       bus,
       log,
-      jwtSecret,
-      ingestApiKey: ingestKey,
-      port,
-      hostname: '127.0.0.1',
-      staticDir: options.staticDir ?? webDist,
-      demo: options.demo ?? false,
       origin,
-      ...options.tuning,
+      keys: { jwtSecret, ingestApiKey: ingestKey, adminApiKey: adminKey, metricsToken: config.keys.metricsToken },
+      auth: config.auth,
+      http: { ...config.http, port, staticDir: options.staticDir ?? webDist, reusePort: false },
+      limits: config.limits,
+      relay: config.relay,
+      retentionDays: config.retentionDays,
+      demo: options.demo ?? false,
     });
   let current = start();
   port = current.server.port!;
@@ -85,15 +103,17 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     port,
     ingestKey,
+    adminKey,
     jwtSecret,
     redisPrefix,
+    config,
     database,
     sql: database.sql,
     bus,
     get process() {
       return current;
     },
-    tokenFor: (userId, opts) => signToken(jwtSecret, userId, opts?.expiresInSeconds ?? 3600),
+    tokenFor: (userId, opts) => signToken(jwtSecret, userId, opts?.expiresInSeconds ?? 3600, config.auth.audience),
     ingest: (body) =>
       fetch(`${url}/api/events`, {
         method: 'POST',
@@ -101,7 +121,7 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
         body: JSON.stringify(body),
       }),
     async restart() {
-      await current.stop({ reconnectSpreadMs: 0 });
+      await current.stop({ reconnectSpreadMs: 0, timeoutMs: config.shutdown.timeoutMs });
       current = start();
     },
     async stop() {

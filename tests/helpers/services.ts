@@ -1,6 +1,7 @@
 /**
  * Real Postgres and real Redis for the tests: finding them, and a throwaway database per test file.
  */
+import { loadConfig } from '../../src/config.ts';
 import postgres from 'postgres';
 import Redis from 'ioredis';
 import { chmodSync, mkdtempSync } from 'node:fs';
@@ -120,7 +121,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.unsafe(`create database ${name}`);
   const url = new URL(testServices().databaseUrl);
   url.pathname = `/${name}`;
-  const sql = createSql(url.toString(), { max: 10 });
+  const sql = createSql(url.toString(), { max: 10, statementTimeoutMs: loadConfig({}).database.statementTimeoutMs });
   await migrate(sql);
   let dropped = false;
   const drop = async () => {

@@ -16,15 +16,15 @@ let other: Belfry;
 
 beforeAll(async () => {
   redis = await startThrowawayRedis();
-  const relay = { intervalMs: 200, minAgeMs: 500 };
-  ingesting = await startBelfry({ redisUrl: redis.url, tuning: { relay } });
+  const relay = { OUTBOX_RELAY_INTERVAL_MS: '200', OUTBOX_RELAY_MIN_AGE_MS: '500' };
+  ingesting = await startBelfry({ redisUrl: redis.url, env: relay });
   other = await startBelfry({
     redisUrl: redis.url,
     redisPrefix: ingesting.redisPrefix,
     database: ingesting.database,
     jwtSecret: ingesting.jwtSecret,
     ingestKey: ingesting.ingestKey,
-    tuning: { relay },
+    env: relay,
   });
 });
 afterAll(async () => {
