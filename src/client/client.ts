@@ -24,7 +24,7 @@ export interface BelfryClientOptions {
 export interface BelfryClient {
   /** Ingests one event; resolves once it is committed. */
   send(event: BelfryEvent): Promise<IngestResult>;
-  /** Ingests any number of events in chunks of 1000, in order; rejects only with BelfryBatchError. */
+  /** Ingests any number of events in chunks of 1000, in order; a server or network failure is a BelfryBatchError. */
   sendBatch(events: readonly BelfryEvent[]): Promise<IngestResult>;
 }
 
@@ -34,12 +34,14 @@ export function createBelfryClient({ url, ingestKey, fetch: fetchImpl = globalTh
   const headers = { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json', accept: 'application/json' };
 
   async function post(body: unknown, expected: number): Promise<string[]> {
+    // Outside the try: an event JSON cannot encode (a BigInt, a cycle) is the caller's bug, not a network failure.
+    const payload = JSON.stringify(body);
     let response: Response;
     let text: string;
     try {
       // One signal for the request and the body: a server that stalls mid-answer times out too.
       const signal = AbortSignal.timeout(timeoutMs);
-      response = await fetchImpl(endpoint, { method: 'POST', headers, body: JSON.stringify(body), signal });
+      response = await fetchImpl(endpoint, { method: 'POST', headers, body: payload, signal });
       text = await response.text();
     } catch (error) {
       const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
@@ -68,8 +70,9 @@ export function createBelfryClient({ url, ingestKey, fetch: fetchImpl = globalTh
         try {
           ids.push(...(await post({ events: chunk }, chunk.length)));
         } catch (error) {
-          const cause = error as BelfryError | BelfryNetworkError;
-          throw new BelfryBatchError(ids, start, cause instanceof BelfryError ? rebase(cause, start) : cause);
+          if (error instanceof BelfryError) throw new BelfryBatchError(ids, start, rebase(error, start));
+          if (error instanceof BelfryNetworkError) throw new BelfryBatchError(ids, start, error);
+          throw error;
         }
       }
       return { ids };

@@ -203,3 +203,10 @@ describe('mintUserToken', () => {
     }
   });
 });
+
+test('an event JSON cannot encode is the caller’s TypeError, not a network error', async () => {
+  const cyclic: Record<string, unknown> = { user_id: 'ada', type: 't', message: 'm' };
+  cyclic.self = cyclic;
+  expect(await rejection(client.send(cyclic as unknown as BelfryEvent))).toBeInstanceOf(TypeError);
+  expect(await rejection(client.sendBatch([cyclic as unknown as BelfryEvent]))).toBeInstanceOf(TypeError);
+});
