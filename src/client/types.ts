@@ -31,6 +31,7 @@ export interface ErrorDetail {
 /** The codes belfry answers with, plus `unexpected_response` for an answer that is not belfry's error shape. */
 export type BelfryErrorCode =
   | 'bad_request'
+  | 'forbidden'
   | 'forbidden_origin'
   | 'too_many_connections'
   | 'upgrade_required'

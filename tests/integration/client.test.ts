@@ -118,7 +118,7 @@ describe('errors', () => {
   });
 
   test('over the rate limit → 429 with retryAfter in seconds', async () => {
-    const limited = await startBelfry({ bus: 'local', tuning: { rateLimits: { ingestPerSecond: 1, userPerSecond: 20 } } });
+    const limited = await startBelfry({ bus: 'local', env: { INGEST_RATE_LIMIT: '1' } });
     try {
       const tight = createBelfryClient({ url: limited.url, ingestKey: limited.ingestKey });
       const sends = Array.from({ length: 5 }, () => tight.send({ user_id: 'ada', type: 't', message: 'm' }).catch((error: unknown) => error));
