@@ -3,6 +3,7 @@
  * erase everything of a user (their open sockets are told to clear), or export it as JSON.
  */
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Sql } from '../db/client.ts';
 import { eraseUser, exportUser } from '../db/notifications.ts';
 import type { Bus } from '../bus/messages.ts';
@@ -11,6 +12,7 @@ import { requireIngestKey } from '../auth/middleware.ts';
 import { userIdSchema } from '../auth/tokens.ts';
 import { validationError } from '../errors.ts';
 import { methodNotAllowed } from './input.ts';
+import { notificationJson } from './notifications.ts';
 
 export interface UserRoutesDeps {
   sql: Sql;
@@ -18,6 +20,13 @@ export interface UserRoutesDeps {
   log: Logger;
   ingestApiKey: string;
 }
+
+export const erasedJson = z.strictObject({ deleted: z.int().nonnegative() });
+export const exportJson = z.strictObject({
+  user_id: z.string(),
+  exported_at: z.iso.datetime(),
+  notifications: z.array(notificationJson.extend({ idempotency_key: z.string().nullable() })),
+});
 
 function userIdParam(raw: string): string {
   const parsed = userIdSchema.safeParse(raw);
@@ -37,7 +46,7 @@ export function userRoutes({ sql, bus, log, ingestApiKey }: UserRoutesDeps) {
       });
       // The count only: the user id is personal data and stays out of the logs.
       log.info({ deleted }, 'erased a user');
-      return c.json({ deleted });
+      return c.json({ deleted } satisfies z.output<typeof erasedJson>);
     })
     .all('/:user_id/notifications', methodNotAllowed)
     .get('/:user_id/notifications/export', async (c) => {
@@ -55,7 +64,7 @@ export function userRoutes({ sql, bus, log, ingestApiKey }: UserRoutesDeps) {
           read_at: row.read_at?.toISOString() ?? null,
           idempotency_key: row.idempotency_key,
         })),
-      });
+      } satisfies z.output<typeof exportJson>);
     })
     .all('/:user_id/notifications/export', methodNotAllowed);
 }
