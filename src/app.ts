@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { staticRoutes } from './routes/static.ts';
 import { userRoutes } from './routes/users.ts';
+import { openApiRoutes } from './openapi/route.ts';
 
 export interface AppDeps {
   sql: Sql;
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps) {
     for (const path of ['/api/notifications', '/api/notifications/*', '/belfry-bell.js', '/assets/*']) app.use(path, policy);
   }
   app.route('/', healthRoutes(deps));
+  app.route('/', openApiRoutes());
   app.get('/metrics', requireIngestKey(deps.ingestApiKey), async (c) =>
     c.text(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType }),
   );
