@@ -11,6 +11,7 @@ import { createLogger } from '../../src/log.ts';
 import { signToken } from '../../src/auth/tokens.ts';
 import { startBelfry as startProcess, type Belfry as Process, type BelfryOptions } from '../../src/belfry.ts';
 import { createTestDatabase, testServices, type TestDatabase } from './services.ts';
+import { documentedFetch } from './openapi-recorder.ts';
 
 export interface StartOptions {
   bus?: 'redis' | 'local';
@@ -95,7 +96,7 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
     },
     tokenFor: (userId, opts) => signToken(jwtSecret, userId, opts?.expiresInSeconds ?? 3600),
     ingest: (body) =>
-      fetch(`${url}/api/events`, {
+      documentedFetch(`${url}/api/events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
