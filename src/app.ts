@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { staticRoutes } from './routes/static.ts';
 import { userRoutes } from './routes/users.ts';
+import { openApiRoutes } from './openapi/route.ts';
 
 export interface AppDeps {
   sql: Sql;
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
     for (const path of ['/api/notifications', '/api/notifications/*', '/belfry-bell.js', '/assets/*']) app.use(path, policy);
   }
   app.route('/', healthRoutes(deps));
+  app.route('/', openApiRoutes());
   app.get('/metrics', requireMetricsAccess(deps.keys.metricsToken), async (c) =>
     c.text(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType }),
   );

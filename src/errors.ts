@@ -2,29 +2,41 @@
  * Errors: throw an AppError anywhere, and one mapper turns any error into the JSON error shape.
  * Nothing else writes error responses, so no stack, SQL or token can leak through a forgotten path.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 
-export type ErrorCode =
-  | 'bad_request'
-  | 'forbidden'
-  | 'forbidden_origin'
-  | 'too_many_connections'
-  | 'upgrade_required'
-  | 'invalid_json'
-  | 'validation_failed'
-  | 'unauthorized'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'internal';
+export const errorCodes = [
+  'bad_request',
+  'forbidden',
+  'forbidden_origin',
+  'too_many_connections',
+  'upgrade_required',
+  'invalid_json',
+  'validation_failed',
+  'unauthorized',
+  'not_found',
+  'method_not_allowed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
 
 export interface ErrorDetail {
   path: string;
   message: string;
 }
+
+/** The JSON error shape every error response has; published in /openapi.json. */
+export const errorBodySchema = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(errorCodes),
+    message: z.string(),
+    details: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
 
 /** An error with an HTTP status and a stable code, safe to show to the client as it is. */
 export class AppError extends Error {
@@ -66,7 +78,7 @@ export function toAppError(error: unknown): AppError {
 }
 
 /** The JSON body for an AppError. */
-export function errorBody(error: AppError) {
+export function errorBody(error: AppError): z.output<typeof errorBodySchema> {
   return {
     error: {
       code: error.code,

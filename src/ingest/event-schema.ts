@@ -27,3 +27,9 @@ export const ingestBodySchema = z.union([
 ]);
 
 export type IngestEvent = z.infer<typeof eventSchema>;
+
+/** A notification id as clients see it: a decimal string (int8 in Postgres, too wide for a JSON number). */
+export const notificationIdJson = z.string().regex(/^[1-9][0-9]*$/);
+
+/** The 201 body of an ingest: the ids in request order. */
+export const ingestResultJson = z.strictObject({ ids: z.array(notificationIdJson) });

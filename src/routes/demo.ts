@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireUser, type UserEnv } from '../auth/middleware.ts';
 import { signToken, type VerifyToken } from '../auth/tokens.ts';
-import { eventSchema } from '../ingest/event-schema.ts';
+import { eventSchema, type ingestResultJson } from '../ingest/event-schema.ts';
 import type { Ingestor } from '../ingest/ingestor.ts';
 import { jsonBody, methodNotAllowed } from './input.ts';
 
@@ -22,20 +22,25 @@ export interface DemoDeps {
   ingestor: Ingestor;
 }
 
-const demoBody = z.strictObject({
+export const demoBody = z.strictObject({
   type: eventSchema.shape.type.optional(),
   message: eventSchema.shape.message,
 });
 
+export const demoSessionJson = z.strictObject({ user_id: z.string(), token: z.string() });
+
 /** The routes, to mount at /api/demo. */
 export function demoRoutes({ jwtSecret, audience, tokenTtlSeconds, verifyToken, ingestor }: DemoDeps) {
   return new Hono<UserEnv>()
-    .get('/session', async (c) => c.json({ user_id: demoUserId, token: await signToken(jwtSecret, demoUserId, tokenTtlSeconds, audience) }))
+    .get('/session', async (c) => {
+      const session: z.output<typeof demoSessionJson> = { user_id: demoUserId, token: await signToken(jwtSecret, demoUserId, tokenTtlSeconds, audience) };
+      return c.json(session);
+    })
     .all('/session', methodNotAllowed)
     .post('/notifications', requireUser(verifyToken), async (c) => {
       const { type = 'demo', message } = await jsonBody(c, demoBody);
       const ids = await ingestor.ingest([{ user_id: c.var.userId, type, message }]);
-      return c.json({ ids }, 201);
+      return c.json({ ids } satisfies z.output<typeof ingestResultJson>, 201);
     })
     .all('/notifications', methodNotAllowed);
 }

@@ -3,8 +3,9 @@
  * 201 with the ids in request order once committed.
  */
 import { Hono } from 'hono';
+import type { z } from 'zod';
 import { requireKey } from '../auth/middleware.ts';
-import { ingestBodySchema } from '../ingest/event-schema.ts';
+import { ingestBodySchema, type ingestResultJson } from '../ingest/event-schema.ts';
 import type { Ingestor } from '../ingest/ingestor.ts';
 import { jsonBody, methodNotAllowed } from './input.ts';
 import { rateLimit } from '../rate-limit.ts';
@@ -26,7 +27,7 @@ export function eventRoutes({ ingestApiKey, ingestor, rateLimits }: EventRoutesD
       const body = await jsonBody(c, ingestBodySchema);
       const events = 'events' in body ? body.events : [body];
       const ids = await ingestor.ingest(events);
-      return c.json({ ids }, 201);
+      return c.json({ ids } satisfies z.output<typeof ingestResultJson>, 201);
     })
     .all('/', methodNotAllowed);
 }

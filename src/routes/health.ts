@@ -2,6 +2,7 @@
  * Liveness and readiness: /healthz answers while the process runs; /readyz only while Postgres and the bus answer.
  */
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Sql } from '../db/client.ts';
 import type { Bus } from '../bus/messages.ts';
 import { methodNotAllowed } from './input.ts';
@@ -12,6 +13,13 @@ export interface HealthDeps {
   /** How long a check may take before it counts as down. */
   timeoutMs?: number;
 }
+
+const checkState = z.enum(['ok', 'down']);
+export const healthJson = z.strictObject({ status: z.literal('ok') });
+export const readyJson = z.strictObject({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.strictObject({ postgres: checkState, bus: checkState }),
+});
 
 async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<'ok' | 'down'> {
   let timer: Timer | undefined;
@@ -26,12 +34,13 @@ async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<
 /** The routes, to mount at /. */
 export function healthRoutes({ sql, bus, timeoutMs = 1000 }: HealthDeps) {
   return new Hono()
-    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .get('/healthz', (c) => c.json({ status: 'ok' } satisfies z.output<typeof healthJson>))
     .all('/healthz', methodNotAllowed)
     .get('/readyz', async (c) => {
       const [postgres, busState] = await Promise.all([check(() => sql`select 1`, timeoutMs), check(() => bus.ping(), timeoutMs)]);
       const ready = postgres === 'ok' && busState === 'ok';
-      return c.json({ status: ready ? 'ready' : 'not_ready', checks: { postgres, bus: busState } }, ready ? 200 : 503);
+      const body: z.output<typeof readyJson> = { status: ready ? 'ready' : 'not_ready', checks: { postgres, bus: busState } };
+      return c.json(body, ready ? 200 : 503);
     })
     .all('/readyz', methodNotAllowed);
 }

@@ -14,6 +14,7 @@ import { AppError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { jsonBody, methodNotAllowed, query } from './input.ts';
 import { rateLimit } from '../rate-limit.ts';
+import { notificationIdJson } from '../ingest/event-schema.ts';
 
 export interface NotificationRoutesDeps {
   sql: Sql;
@@ -23,7 +24,7 @@ export interface NotificationRoutesDeps {
   rateLimits: { userPerSecond: number };
 }
 
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   status: z.enum(['unread', 'all']).default('unread'),
   cursor: z
@@ -33,9 +34,19 @@ const listQuery = z.strictObject({
     .optional(),
 });
 
-const readBody = z.strictObject({ id: z.string().min(1).max(32) });
+export const readBody = z.strictObject({ id: z.string().min(1).max(32) });
 
-const toJson = (row: NotificationRow) => ({
+export const notificationJson = z.strictObject({
+  id: notificationIdJson,
+  type: z.string(),
+  message: z.string(),
+  created_at: z.iso.datetime(),
+  read_at: z.iso.datetime().nullable(),
+});
+
+export const unreadCountJson = z.strictObject({ count: z.int().nonnegative() });
+
+const toJson = (row: NotificationRow): z.output<typeof notificationJson> => ({
   id: row.id,
   type: row.type,
   message: row.message,
@@ -66,7 +77,7 @@ export function notificationRoutes({ sql, bus, log, verifyToken, rateLimits }: N
       return c.json(page.rows.map(toJson));
     })
     .all('/', methodNotAllowed)
-    .get('/unread-count', async (c) => c.json({ count: await countUnread(sql, c.var.userId) }))
+    .get('/unread-count', async (c) => c.json({ count: await countUnread(sql, c.var.userId) } satisfies z.output<typeof unreadCountJson>))
     .all('/unread-count', methodNotAllowed)
     .post('/read', async (c) => {
       const { id } = await jsonBody(c, readBody);

@@ -3,6 +3,7 @@
  * erase everything of a user (their open sockets are told to clear), or export it as JSON.
  */
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Sql } from '../db/client.ts';
 import { eraseUser, exportUser } from '../db/notifications.ts';
 import type { Bus } from '../bus/messages.ts';
@@ -11,6 +12,7 @@ import { requireKey } from '../auth/middleware.ts';
 import { userIdSchema } from '../auth/tokens.ts';
 import { validationError } from '../errors.ts';
 import { methodNotAllowed } from './input.ts';
+import { notificationJson } from './notifications.ts';
 
 export interface UserRoutesDeps {
   sql: Sql;
@@ -19,6 +21,13 @@ export interface UserRoutesDeps {
   /** Bearer key of these routes; unset: they answer 401 to everyone. */
   adminApiKey: string | undefined;
 }
+
+export const erasedJson = z.strictObject({ deleted: z.int().nonnegative() });
+export const exportJson = z.strictObject({
+  user_id: z.string(),
+  exported_at: z.iso.datetime(),
+  notifications: z.array(notificationJson.extend({ idempotency_key: z.string().nullable() })),
+});
 
 function userIdParam(raw: string): string {
   const parsed = userIdSchema.safeParse(raw);
@@ -38,7 +47,7 @@ export function userRoutes({ sql, bus, log, adminApiKey }: UserRoutesDeps) {
       });
       // The count only: the user id is personal data and stays out of the logs.
       log.info({ deleted }, 'erased a user');
-      return c.json({ deleted });
+      return c.json({ deleted } satisfies z.output<typeof erasedJson>);
     })
     .all('/:user_id/notifications', methodNotAllowed)
     .get('/:user_id/notifications/export', async (c) => {
@@ -56,7 +65,7 @@ export function userRoutes({ sql, bus, log, adminApiKey }: UserRoutesDeps) {
           read_at: row.read_at?.toISOString() ?? null,
           idempotency_key: row.idempotency_key,
         })),
-      });
+      } satisfies z.output<typeof exportJson>);
     })
     .all('/:user_id/notifications/export', methodNotAllowed);
 }

@@ -4,7 +4,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { startBelfry, type Belfry } from '../helpers/belfry.ts';
+import { checkResponsesAgainstOpenApi, documentedFetch } from '../helpers/openapi-recorder.ts';
 import { call, errorOf } from '../helpers/http.ts';
+
+checkResponsesAgainstOpenApi();
 
 let belfry: Belfry;
 beforeAll(async () => void (belfry = await startBelfry()));
@@ -74,7 +77,7 @@ describe('WebSocket upgrade rejects with HTTP 401', () => {
   for (const [kind, make] of Object.entries(badTokens)) {
     test(kind, async () => {
       const token = await make();
-      const response = await fetch(`${belfry.url}/ws?token=${encodeURIComponent(token)}`, {
+      const response = await documentedFetch(`${belfry.url}/ws?token=${encodeURIComponent(token)}`, {
         headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
       });
       expect(response.status).toBe(401);
@@ -110,7 +113,7 @@ describe('a valid token', () => {
 
 describe('cookie tokens and Origin (cross-site WebSocket hijacking)', () => {
   const upgradeWithCookie = async (origin?: string) =>
-    fetch(`${belfry.url}/ws`, {
+    documentedFetch(`${belfry.url}/ws`, {
       headers: {
         connection: 'Upgrade',
         upgrade: 'websocket',

@@ -3,7 +3,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { startBelfry, type Belfry } from '../helpers/belfry.ts';
+import { checkResponsesAgainstOpenApi } from '../helpers/openapi-recorder.ts';
 import { call, errorOf } from '../helpers/http.ts';
+
+checkResponsesAgainstOpenApi();
 
 let belfry: Belfry;
 beforeAll(async () => void (belfry = await startBelfry()));

@@ -3,8 +3,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { startBelfry, type Belfry } from '../helpers/belfry.ts';
+import { checkResponsesAgainstOpenApi } from '../helpers/openapi-recorder.ts';
 import { call } from '../helpers/http.ts';
 import { connect, quietFor } from '../helpers/ws-client.ts';
+
+checkResponsesAgainstOpenApi();
 
 let belfry: Belfry;
 beforeAll(async () => void (belfry = await startBelfry()));

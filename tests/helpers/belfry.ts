@@ -12,6 +12,7 @@ import { signToken } from '../../src/auth/tokens.ts';
 import { startBelfry as startProcess, type Belfry as Process } from '../../src/belfry.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createTestDatabase, testServices, type TestDatabase } from './services.ts';
+import { documentedFetch } from './openapi-recorder.ts';
 
 export interface StartOptions {
   bus?: 'redis' | 'local';
@@ -115,7 +116,7 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
     },
     tokenFor: (userId, opts) => signToken(jwtSecret, userId, opts?.expiresInSeconds ?? 3600, config.auth.audience),
     ingest: (body) =>
-      fetch(`${url}/api/events`, {
+      documentedFetch(`${url}/api/events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),

@@ -1,6 +1,7 @@
 /**
  * Small request helpers for the contract tests.
  */
+import { documentedFetch } from './openapi-recorder.ts';
 
 /** Calls a belfry route as a user (or with any Authorization value). */
 export function call(baseUrl: string, path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
@@ -11,7 +12,7 @@ export function call(baseUrl: string, path: string, init: { method?: string; tok
     body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
     headers['content-type'] ??= 'application/json';
   }
-  return fetch(`${baseUrl}${path}`, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  return documentedFetch(`${baseUrl}${path}`, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
 }
 
 /** Asserts the JSON error shape and returns it. */
