@@ -11,7 +11,7 @@ export interface MintUserTokenOptions {
   userId: string;
   /** Lifetime: `exp` is `iat` plus this. */
   ttlSeconds: number;
-  /** Optional `aud` and `iss`: belfry does not check them, but a proxy or another verifier may. */
+  /** `aud`: required to contain the server's JWT_AUDIENCE when that is set. `iss` is not checked on HS256 tokens. */
   audience?: string | string[];
   issuer?: string;
 }
