@@ -12,6 +12,8 @@ import { startOutboxRelay } from './ingest/outbox-relay.ts';
 import { createGateway, type Gateway, type SocketData } from './ws/gateway.ts';
 import { createCatchUp } from './ws/catch-up.ts';
 import { createMetrics } from './metrics.ts';
+import { answers } from './routes/health.ts';
+import { outboxDepth } from './db/notifications.ts';
 import { createApp } from './app.ts';
 import { startServer } from './server.ts';
 import { startRetention } from './retention.ts';
@@ -61,7 +63,14 @@ export function startBelfry(options: BelfryOptions): Belfry {
     catchUp: createCatchUp(sql),
     policy: { maxSocketsPerUser: options.limits.maxSocketsPerUser, allowedOrigins: options.http.allowedOrigins },
   });
-  const metrics = createMetrics(gateway.connections);
+  const metrics = createMetrics({
+    connections: gateway.connections,
+    outboxDepth: () => outboxDepth(sql),
+    dependencies: async () => {
+      const [postgres, bus] = await Promise.all([answers(() => sql`select 1`), answers(() => options.bus.ping())]);
+      return { postgres, bus };
+    },
+  });
   const ingestor = createIngestor({
     sql,
     bus,
@@ -118,6 +127,7 @@ export function startBelfry(options: BelfryOptions): Belfry {
       stopRelay();
       stopRetention();
       gateway.stop();
+      metrics.stop();
       await Promise.race([stopped, Bun.sleep(Math.max(0, deadline - Date.now()))]);
       await server.stop(true);
     },

@@ -328,3 +328,12 @@ export async function deleteReadBefore(sql: Sql, cutoff: Date, batchSize = 1000)
   `;
   return result.count;
 }
+
+/** Notifications waiting in the outbox, across all processes (a metric, read at scrape time). */
+export async function outboxDepth(sql: Sql): Promise<number> {
+  const [row] = await sql<[{ depth: number }]>`
+    select coalesce(sum(cardinality(notification_ids)), 0)::int as depth
+    from notification_outbox
+  `;
+  return row.depth;
+}

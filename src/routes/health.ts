@@ -21,6 +21,11 @@ export const readyJson = z.strictObject({
   checks: z.strictObject({ postgres: checkState, bus: checkState }),
 });
 
+/** Whether `probe` resolves within `timeoutMs` (a hung dependency counts as down, never as a hung check). */
+export async function answers(probe: () => Promise<unknown>, timeoutMs = 1000): Promise<boolean> {
+  return (await check(probe, timeoutMs)) === 'ok';
+}
+
 async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<'ok' | 'down'> {
   let timer: Timer | undefined;
   const timeout = new Promise<'down'>((resolve) => (timer = setTimeout(() => resolve('down'), timeoutMs)));
