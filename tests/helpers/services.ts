@@ -3,7 +3,6 @@
  */
 import { loadConfig } from '../../src/config.ts';
 import postgres from 'postgres';
-import Redis from 'ioredis';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
