@@ -22,6 +22,11 @@ export interface Page {
   nextCursor: string | null;
 }
 
+/** `GET/PUT /api/preferences`: categories and types the user muted. */
+export interface Preferences {
+  muted: { categories: string[]; types: string[] };
+}
+
 /** Server → client frames the panel acts on (the wire type, from the server's own module); the parser drops the rest. */
 export type Frame = Exclude<ServerFrame, { type: 'RESUMED' }>;
 
