@@ -1,10 +1,10 @@
 /** The REST client's requests for the inbox routes, against a recording fetch. */
 import { expect, test } from 'bun:test';
-import { ApiError, createApi } from '../../web/src/api.ts';
+import { ApiError, createApi, createPreferencesApi, type ApiOptions } from '../../web/src/api.ts';
 
 function recorder(respond: (url: string) => Response = () => new Response(null, { status: 204 })) {
   const calls: Array<{ url: string; method: string; body: unknown; auth: string | null }> = [];
-  const api = createApi({
+  const options: ApiOptions = {
     baseUrl: 'https://belfry.example',
     getToken: () => 'T',
     fetchImpl: async (url, init = {}) => {
@@ -16,8 +16,8 @@ function recorder(respond: (url: string) => Response = () => new Response(null, 
       });
       return respond(url);
     },
-  });
-  return { api, calls };
+  };
+  return { api: { ...createApi(options), ...createPreferencesApi(options) }, calls };
 }
 
 test('unread, archive, unarchive, delete and seen hit the contract\'s routes with its bodies', async () => {

@@ -76,13 +76,9 @@ async function send(fetchImpl: Fetch, url: string, init: RequestInit): Promise<R
   throw new ApiError(response.status, code, message);
 }
 
-/** Creates the REST client for one user's notifications. */
-export function createApi({
-  baseUrl,
-  getToken,
-  fetchImpl = (input, init) => fetch(input, init),
-}: ApiOptions): NotificationApi & PreferencesApi {
-  const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
+/** A request to belfry as the user: their token attached, and renewed once if it had expired. */
+function authorised({ baseUrl, getToken, fetchImpl = (input, init) => fetch(input, init) }: ApiOptions) {
+  return async (path: string, init: RequestInit = {}): Promise<Response> => {
     const attempt = async (token: string) =>
       send(fetchImpl, baseUrl + path, {
         ...init,
@@ -99,17 +95,16 @@ export function createApi({
       return attempt(fresh);
     }
   };
+}
+
+/** Creates the REST client for one user's notifications. */
+export function createApi(options: ApiOptions): NotificationApi {
+  const call = authorised(options);
   const postJson = (path: string, body?: unknown) =>
     call(path, {
       method: 'POST',
       ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
-
-  const readPreferences = async (response: Response) => {
-    const preferences = parsePreferences(await response.json());
-    if (!preferences) throw new ApiError(200, 'invalid_response', 'Malformed preferences');
-    return preferences;
-  };
 
   return {
     async list({ status, limit, cursor, category }) {
@@ -148,6 +143,18 @@ export function createApi({
     async markSeen(ids) {
       await postJson('/api/notifications/seen', { ids });
     },
+  };
+}
+
+/** Creates the client for the user's preferences (its own factory, so a panel without a settings view ships none of it). */
+export function createPreferencesApi(options: ApiOptions): PreferencesApi {
+  const call = authorised(options);
+  const readPreferences = async (response: Response) => {
+    const preferences = parsePreferences(await response.json());
+    if (!preferences) throw new ApiError(200, 'invalid_response', 'Malformed preferences');
+    return preferences;
+  };
+  return {
     async getPreferences() {
       return readPreferences(await call('/api/preferences'));
     },
