@@ -333,8 +333,9 @@ export function createNotificationStore(
         if (state.filter !== 'archived' && (!state.category || state.category === item.category)) {
           setState('items', insertSorted(items(), item));
         }
-        count.adjust(1);
+        // Announced before the count moves, so a host sees the notification before the count it raised.
         onNotification?.(item);
+        count.adjust(1);
         return;
       }
       case 'CHANGED':

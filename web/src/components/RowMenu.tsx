@@ -38,7 +38,8 @@ export function RowMenu(props: RowMenuProps) {
     else if (event.key === 'Escape') close(true);
     else if (event.key === 'Tab') return setOpen(false);
     else return;
-    // Handled here: the list's arrow keys and the panel's Esc must not act as well.
+    // Handled here: the list's arrow keys and the panel's Esc must not act as well (hence a native
+    // listener: delegated handlers run at the document, too late to stop the panel's own listener).
     event.preventDefault();
     event.stopPropagation();
   };
@@ -63,7 +64,7 @@ export function RowMenu(props: RowMenuProps) {
         </svg>
       </button>
       <Show when={open()}>
-        <div ref={menu} id={id} class="menu" role="menu" aria-label={props.label} onKeyDown={onKeyDown}>
+        <div ref={menu} id={id} class="menu" role="menu" aria-label={props.label} on:keydown={onKeyDown}>
           <For each={props.entries}>
             {(entry) => (
               <button
