@@ -87,7 +87,7 @@ describe('day groups, labels, initials', () => {
   test('initials, and the badge count', () => {
     expect(initials('Ada Lovelace')).toBe('AL');
     expect(initials('grace')).toBe('G');
-    expect(initials('Jean Claude van Damme')).toBe('JD');
+    expect(initials('Maria de la Cruz')).toBe('MC');
     expect(initials('  ')).toBe('?');
     expect(badgeText(100)).toBe('99+');
   });
