@@ -3,6 +3,9 @@
  * Types are stable; see docs/api.md#websocket.
  */
 import { z } from 'zod';
+import type { ClientFrame as WireClientFrame, CloseCode, NotificationPayload, ServerFrame } from './frames.ts';
+
+export type { NotificationPayload } from './frames.ts';
 
 /** The only frames a client may send. Anything else is answered with ERROR. */
 export const clientFrameSchema = z.discriminatedUnion('type', [
@@ -11,34 +14,30 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('AUTH'), payload: z.strictObject({ token: z.string().min(1).max(4096) }) }),
   /** "I have everything up to this notification": the server sends what the socket missed, or RESYNC. */
   z.strictObject({ type: z.literal('RESUME'), payload: z.strictObject({ after: z.string().min(1).max(32) }) }),
-]);
+]) satisfies z.ZodType<WireClientFrame>;
 
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 
-export interface NotificationPayload {
-  id: string;
-  type: string;
-  message: string;
-  created_at: string;
-}
+/** Every frame goes through the shared wire type, so the panel's parser and these builders agree. */
+const encode = (frame: ServerFrame) => JSON.stringify(frame);
 
 /** Frames the server sends, built in one place so their shape cannot drift. */
 export const frames = {
-  ready: (userId: string) => JSON.stringify({ type: 'READY', payload: { user_id: userId } }),
+  ready: (userId: string) => encode({ type: 'READY', payload: { user_id: userId } }),
   notification: (payload: NotificationPayload) =>
-    JSON.stringify({
+    encode({
       type: 'NOTIFICATION',
       payload: { id: payload.id, type: payload.type, message: payload.message, created_at: payload.created_at },
     }),
   read: (ids: readonly string[], unreadCount: number) =>
-    JSON.stringify({ type: 'READ', payload: { ids, unread_count: unreadCount } }),
-  resync: (reason: string) => JSON.stringify({ type: 'RESYNC', payload: { reason } }),
-  resumed: (count: number, unreadCount: number) => JSON.stringify({ type: 'RESUMED', payload: { count, unread_count: unreadCount } }),
-  authed: (exp: number) => JSON.stringify({ type: 'AUTHED', payload: { exp } }),
-  erased: () => JSON.stringify({ type: 'ERASED', payload: {} }),
-  reconnect: (afterMs: number) => JSON.stringify({ type: 'RECONNECT', payload: { after_ms: afterMs } }),
-  pong: () => JSON.stringify({ type: 'PONG' }),
-  error: (code: string, message: string) => JSON.stringify({ type: 'ERROR', payload: { code, message } }),
+    encode({ type: 'READ', payload: { ids, unread_count: unreadCount } }),
+  resync: (reason: string) => encode({ type: 'RESYNC', payload: { reason } }),
+  resumed: (count: number, unreadCount: number) => encode({ type: 'RESUMED', payload: { count, unread_count: unreadCount } }),
+  authed: (exp: number) => encode({ type: 'AUTHED', payload: { exp } }),
+  erased: () => encode({ type: 'ERASED', payload: {} }),
+  reconnect: (afterMs: number) => encode({ type: 'RECONNECT', payload: { after_ms: afterMs } }),
+  pong: () => encode({ type: 'PONG' }),
+  error: (code: string, message: string) => encode({ type: 'ERROR', payload: { code, message } }),
 };
 
 /** Close codes belfry uses; see docs/api.md#close-codes. */
@@ -52,7 +51,7 @@ export const closeCodes = {
   userMismatch: 4003,
   /** The socket stopped reading and its send buffer passed the cap: reconnect and resync. */
   slowConsumer: 4008,
-} as const;
+} as const satisfies Record<string, CloseCode>;
 
 /** A client frame is a small control message; larger ones are refused by the server (close 1009). */
 export const maxClientFrameBytes = 4096;

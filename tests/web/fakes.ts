@@ -3,7 +3,7 @@
  * NotificationApi interface, a socket whose frames the test pushes by hand, a fake WebSocket
  * and a manual clock. No network, no browser.
  */
-import type { NotificationApi } from '../../web/src/api.ts';
+import type { ListQuery, NotificationApi } from '../../web/src/api.ts';
 import { ApiError } from '../../web/src/api.ts';
 import { newestFirst } from '../../web/src/order.ts';
 import type { WebSocketLike } from '../../web/src/socket.ts';
@@ -15,16 +15,27 @@ import type { BelfryNotification, Frame, SocketStatus } from '../../web/src/type
 export class FakeServer implements NotificationApi {
   rows: BelfryNotification[] = [];
   calls: string[] = [];
-  failNext: Partial<Record<'list' | 'markRead' | 'markAllRead' | 'unreadCount', number>> = {};
+  failNext: Partial<
+    Record<'list' | 'markRead' | 'markAllRead' | 'unreadCount' | 'markUnread' | 'archive' | 'unarchive' | 'remove' | 'markSeen', number>
+  > = {};
+  /** The list's query strings as asked, for checking views and categories. */
+  queries: ListQuery[] = [];
   /** When set, every call waits for this promise before answering (to interleave frames). */
   gate: Promise<void> | null = null;
   private nextId = 1;
   private clock = Date.parse('2026-01-01T00:00:00.000Z');
 
   /** Commits a new unread notification and returns it (as a NOTIFICATION frame would carry it). */
-  add(message = `message ${this.nextId}`, type = 'comment'): BelfryNotification {
+  add(message = `message ${this.nextId}`, type = 'comment', extra: Partial<BelfryNotification> = {}): BelfryNotification {
     this.clock += 1000;
-    const row = { id: String(this.nextId++), type, message, created_at: new Date(this.clock).toISOString(), read_at: null };
+    const row: BelfryNotification = {
+      id: String(this.nextId++),
+      type,
+      message,
+      created_at: new Date(this.clock).toISOString(),
+      read_at: null,
+      ...extra,
+    };
     this.rows.push(row);
     return { ...row };
   }
@@ -34,8 +45,15 @@ export class FakeServer implements NotificationApi {
     for (const row of this.rows) if (ids.includes(row.id) && row.read_at === null) row.read_at = new Date(this.clock).toISOString();
   }
 
+  /** Unread and not archived, as the inbox server counts. */
   unread(): number {
-    return this.rows.filter((row) => row.read_at === null).length;
+    return this.rows.filter((row) => row.read_at === null && !row.archived_at).length;
+  }
+
+  private row(id: string): BelfryNotification {
+    const row = this.rows.find((candidate) => candidate.id === id);
+    if (!row) throw new ApiError(404, 'not_found', 'Not found');
+    return row;
   }
 
   private async step(name: keyof FakeServer['failNext']) {
@@ -47,9 +65,14 @@ export class FakeServer implements NotificationApi {
     }
   }
 
-  async list({ status, limit, cursor }: { status: 'unread' | 'all'; limit: number; cursor?: string | null }) {
+  async list(query: ListQuery) {
+    const { status, limit, cursor, category } = query;
+    this.queries.push(query);
     await this.step('list');
-    const sorted = this.rows.filter((row) => status === 'all' || row.read_at === null).sort(newestFirst);
+    const shown = (row: BelfryNotification) =>
+      (status === 'archived' ? !!row.archived_at : !row.archived_at && (status === 'all' || row.read_at === null)) &&
+      (!category || row.category === category);
+    const sorted = this.rows.filter(shown).sort(newestFirst);
     let start = 0;
     if (cursor) {
       const [created_at, id] = JSON.parse(cursor) as [string, string];
@@ -77,6 +100,32 @@ export class FakeServer implements NotificationApi {
   async unreadCount() {
     await this.step('unreadCount');
     return this.unread();
+  }
+
+  async markUnread(id: string) {
+    await this.step('markUnread');
+    this.row(id).read_at = null;
+  }
+
+  async archive(ids: string[]) {
+    await this.step('archive');
+    for (const id of ids) this.row(id).archived_at ??= new Date(this.clock).toISOString();
+  }
+
+  async unarchive(ids: string[]) {
+    await this.step('unarchive');
+    for (const id of ids) this.row(id).archived_at = null;
+  }
+
+  async remove(id: string) {
+    await this.step('remove');
+    this.row(id);
+    this.rows = this.rows.filter((row) => row.id !== id);
+  }
+
+  async markSeen(ids: string[]) {
+    await this.step('markSeen');
+    for (const id of ids) this.row(id).seen_at ??= new Date(this.clock).toISOString();
   }
 }
 

@@ -2,8 +2,8 @@
  * The panel's only caller of `fetch`: belfry's REST API for one user, plus the demo-mode routes
  * the demo page uses. Errors become {@link ApiError} carrying the contract's `error.code`.
  */
-import { parseNotificationList } from './protocol.ts';
-import type { Filter, Page } from './types.ts';
+import { parseNotificationList, parsePreferences } from './protocol.ts';
+import type { Filter, Page, Preferences } from './types.ts';
 
 /** A failed call: HTTP status (0 when the network failed) and the contract's error code. */
 export class ApiError extends Error {
@@ -17,12 +17,31 @@ export class ApiError extends Error {
   }
 }
 
+/** One `GET /api/notifications` request; `category` narrows it to one category key. */
+export interface ListQuery {
+  status: Filter;
+  limit: number;
+  cursor?: string | null;
+  category?: string | null;
+}
+
 /** What the notification store needs from the server. */
 export interface NotificationApi {
-  list(query: { status: Filter; limit: number; cursor?: string | null }): Promise<Page>;
+  list(query: ListQuery): Promise<Page>;
   markRead(id: string): Promise<void>;
   markAllRead(): Promise<void>;
   unreadCount(): Promise<number>;
+  markUnread(id: string): Promise<void>;
+  archive(ids: string[]): Promise<void>;
+  unarchive(ids: string[]): Promise<void>;
+  remove(id: string): Promise<void>;
+  markSeen(ids: string[]): Promise<void>;
+}
+
+/** What a settings view needs: the user's mutes. */
+export interface PreferencesApi {
+  getPreferences(): Promise<Preferences>;
+  putPreferences(preferences: Preferences): Promise<Preferences>;
 }
 
 /** Options for {@link createApi}. */
@@ -57,9 +76,9 @@ async function send(fetchImpl: Fetch, url: string, init: RequestInit): Promise<R
   throw new ApiError(response.status, code, message);
 }
 
-/** Creates the REST client for one user's notifications. */
-export function createApi({ baseUrl, getToken, fetchImpl = (input, init) => fetch(input, init) }: ApiOptions): NotificationApi {
-  const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
+/** A request to belfry as the user: their token attached, and renewed once if it had expired. */
+function authorised({ baseUrl, getToken, fetchImpl = (input, init) => fetch(input, init) }: ApiOptions) {
+  return async (path: string, init: RequestInit = {}): Promise<Response> => {
     const attempt = async (token: string) =>
       send(fetchImpl, baseUrl + path, {
         ...init,
@@ -76,6 +95,11 @@ export function createApi({ baseUrl, getToken, fetchImpl = (input, init) => fetc
       return attempt(fresh);
     }
   };
+}
+
+/** Creates the REST client for one user's notifications. */
+export function createApi(options: ApiOptions): NotificationApi {
+  const call = authorised(options);
   const postJson = (path: string, body?: unknown) =>
     call(path, {
       method: 'POST',
@@ -83,9 +107,11 @@ export function createApi({ baseUrl, getToken, fetchImpl = (input, init) => fetc
     });
 
   return {
-    async list({ status, limit, cursor }) {
+    async list({ status, limit, cursor, category }) {
       const query = new URLSearchParams({ status, limit: String(limit) });
       if (cursor) query.set('cursor', cursor);
+      // Sent only when set: a server without categories refuses unknown query keys.
+      if (category) query.set('category', category);
       const response = await call(`/api/notifications?${query}`);
       const items = parseNotificationList(await response.json());
       return { items, nextCursor: response.headers.get('x-next-cursor') || null };
@@ -101,6 +127,45 @@ export function createApi({ baseUrl, getToken, fetchImpl = (input, init) => fetc
       const body = (await response.json()) as { count?: unknown };
       if (typeof body.count !== 'number') throw new ApiError(200, 'invalid_response', 'No count in response');
       return body.count;
+    },
+    async markUnread(id) {
+      await postJson('/api/notifications/unread', { id });
+    },
+    async archive(ids) {
+      await postJson('/api/notifications/archive', { ids });
+    },
+    async unarchive(ids) {
+      await postJson('/api/notifications/unarchive', { ids });
+    },
+    async remove(id) {
+      await call(`/api/notifications/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    },
+    async markSeen(ids) {
+      await postJson('/api/notifications/seen', { ids });
+    },
+  };
+}
+
+/** Creates the client for the user's preferences (its own factory, so a panel without a settings view ships none of it). */
+export function createPreferencesApi(options: ApiOptions): PreferencesApi {
+  const call = authorised(options);
+  const readPreferences = async (response: Response) => {
+    const preferences = parsePreferences(await response.json());
+    if (!preferences) throw new ApiError(200, 'invalid_response', 'Malformed preferences');
+    return preferences;
+  };
+  return {
+    async getPreferences() {
+      return readPreferences(await call('/api/preferences'));
+    },
+    async putPreferences(preferences) {
+      const response = await call('/api/preferences', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(preferences),
+      });
+      // A 204 leaves the saved value as sent; a body is the server's normalised copy.
+      return response.status === 204 ? preferences : readPreferences(response);
     },
   };
 }

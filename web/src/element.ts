@@ -2,8 +2,12 @@
  * `<belfry-bell>`: the custom element host pages embed. It wires api → socket → store → components
  * inside a shadow root (so host styles and the panel's styles never collide) and tears it all down
  * when removed. Token: the `token` attribute or property, or `getToken` (called for every request,
- * reconnect and in-band refresh of the socket's token, so the host can renew it).
+ * reconnect and in-band refresh of the socket's token, so the host can renew it). Words: `locale`,
+ * `labels` and `categories` (attributes or properties) change what the panel says without a remount.
+ * Events: `belfry-open` (cancelable; otherwise the notification's link is followed), `belfry-notification`
+ * and `belfry-unread-change`.
  */
+import { createEffect, createSignal } from 'solid-js';
 import { createComponent, render } from 'solid-js/web';
 import { createApi } from './api.ts';
 import { Bell } from './components/Bell.tsx';
@@ -11,8 +15,12 @@ import { readClaims } from './jwt.ts';
 import { watchLifecycle } from './lifecycle.ts';
 import { createSocket } from './socket.ts';
 import { createNotificationStore } from './store.ts';
+import { supportedLocale } from './format.ts';
+import { stringsFor } from './i18n.ts';
+import { follow, linkTarget } from './links.ts';
 import { createTokenRefresh } from './token-refresh.ts';
 import type { BelfryNotification } from './types.ts';
+import type { Ui } from './ui.ts';
 import stylesheetUrl from './styles/panel.css?url';
 
 /** A function that returns the user's current JWT. */
@@ -24,10 +32,30 @@ export type TokenProvider = () => string | Promise<string>;
  */
 const scriptBase = new URL('.', import.meta.url).href;
 
+/** The `labels` attribute: a JSON object of category key → label; anything else is ignored. */
+function parseLabels(value: string | null): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(value ?? '{}');
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
+/** A plain copy for an event's detail: the host must not hold (or mutate) the panel's live state. */
+const copy = <T,>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** The `categories` attribute: keys separated by commas or spaces. */
+const parseCategories = (value: string | null) => (value ?? '').split(/[\s,]+/).filter(Boolean);
+
 /** The custom element; see web/EMBED.md for usage. */
 export class BelfryBellElement extends HTMLElement {
-  static observedAttributes = ['server', 'token'];
+  static observedAttributes = ['server', 'token', 'locale', 'labels', 'categories'];
   #token: string | null = null;
+  #labels: Record<string, string> | null = null;
+  #categories: string[] | null = null;
+  #ui = createSignal<Ui>(this.#readUi());
   #getToken: TokenProvider | null = null;
   #teardown: (() => void) | null = null;
   #resume: (() => void) | null = null;
@@ -51,9 +79,41 @@ export class BelfryBellElement extends HTMLElement {
     this.#sync();
   }
 
+  /** Category key → label for the rows' category and the category tabs (wins over the `labels` attribute). */
+  get labels(): Record<string, string> {
+    return this.#ui[0]().labels;
+  }
+  set labels(value: Record<string, string> | null) {
+    this.#labels = value && { ...value };
+    this.#refreshUi();
+  }
+
+  /** Category keys shown as tabs after Unread / All / Archived (wins over the `categories` attribute). */
+  get categories(): string[] {
+    return [...this.#ui[0]().categories];
+  }
+  set categories(value: string[] | null) {
+    this.#categories = value && [...value];
+    this.#refreshUi();
+  }
+
+  #readUi(): Ui {
+    const locale = supportedLocale(this.getAttribute('locale'));
+    return {
+      locale,
+      t: stringsFor(locale),
+      labels: this.#labels ?? parseLabels(this.getAttribute('labels')),
+      categories: this.#categories ?? parseCategories(this.getAttribute('categories')),
+    };
+  }
+
+  #refreshUi() {
+    this.#ui[1](this.#readUi());
+  }
+
   connectedCallback() {
     // Properties set before this script loaded are own properties shadowing the accessors: re-apply them.
-    for (const key of ['token', 'getToken'] as const) {
+    for (const key of ['token', 'getToken', 'labels', 'categories'] as const) {
       if (Object.prototype.hasOwnProperty.call(this, key)) {
         const value = (this as Record<string, unknown>)[key];
         delete (this as Record<string, unknown>)[key];
@@ -68,7 +128,9 @@ export class BelfryBellElement extends HTMLElement {
   }
 
   attributeChangedCallback(name: string, previous: string | null, next: string | null) {
-    if (previous === next || !this.isConnected) return;
+    if (previous === next) return;
+    if (name === 'locale' || name === 'labels' || name === 'categories') return this.#refreshUi();
+    if (!this.isConnected) return;
     if (name === 'server') this.#unmount();
     this.#sync();
   }
@@ -117,10 +179,32 @@ export class BelfryBellElement extends HTMLElement {
       },
     });
     const stopRefresh = tokens.follow(socket);
-    const store = createNotificationStore(api, socket);
-    const onOpen = (item: BelfryNotification) =>
-      this.dispatchEvent(new CustomEvent('belfry-open', { detail: { ...item }, bubbles: true, composed: true }));
-    const dispose = render(() => createComponent(Bell, { store, onOpen }), container);
+    const announce = (type: string, detail: unknown, cancelable = false) =>
+      this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+    const store = createNotificationStore(api, socket, {
+      onNotification: (item) => announce('belfry-notification', copy(item)),
+    });
+    const onOpen = (item: BelfryNotification) => {
+      // The host may handle the click itself (a router, say): preventDefault() keeps the page where it is.
+      const proceed = announce('belfry-open', copy(item), true);
+      const target = proceed && item.url ? linkTarget(item.url, location.origin) : null;
+      if (target) follow(target);
+    };
+    const ui = this.#ui[0];
+    const dispose = render(() => {
+      let last = 0;
+      createEffect(() => {
+        const count = store.unreadCount();
+        if (count !== last) announce('belfry-unread-change', { count: (last = count) });
+      });
+      return createComponent(Bell, {
+        store,
+        onOpen,
+        get ui() {
+          return ui();
+        },
+      });
+    }, container);
     const stopLifecycle = watchLifecycle(socket);
     store.start();
     socket.start();

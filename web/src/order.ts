@@ -50,7 +50,10 @@ export function insertSorted(items: readonly BelfryNotification[], item: BelfryN
   return [...items.slice(0, index), item, ...items.slice(index)];
 }
 
-/** Read state only moves forward (there is no "mark unread"): keep whichever copy says read. */
+/**
+ * A page may have left the server before a READ frame that this tab already applied: keep whichever copy
+ * says read. An unread made here or elsewhere arrives as a CHANGED frame, which sets the state directly.
+ */
 export function keepRead(known: BelfryNotification, fresh: BelfryNotification): BelfryNotification {
   return known.read_at !== null || fresh.read_at === null ? known : { ...known, read_at: fresh.read_at };
 }

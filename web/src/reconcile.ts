@@ -21,13 +21,19 @@ export interface Refetch {
 export async function refetchTop(
   api: Pick<NotificationApi, 'list'>,
   shown: readonly BelfryNotification[],
-  { status, limit, maxPages, isStale }: { status: Filter; limit: number; maxPages: number; isStale: () => boolean },
+  {
+    status,
+    category = null,
+    limit,
+    maxPages,
+    isStale,
+  }: { status: Filter; category?: string | null; limit: number; maxPages: number; isStale: () => boolean },
 ): Promise<Refetch | null> {
   const newest = shown[0];
   const oldestShown = shown.at(-1);
   const result: Refetch = { items: [], cursor: null, reachedEnd: false, bridged: false };
   for (let page = 0; page < maxPages; page += 1) {
-    const { items, nextCursor } = await api.list({ status, limit, cursor: result.cursor });
+    const { items, nextCursor } = await api.list({ status, category, limit, cursor: result.cursor });
     if (isStale()) return null;
     result.items.push(...items);
     result.cursor = nextCursor;

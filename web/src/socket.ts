@@ -5,9 +5,10 @@
  * parsed frame to its listeners. The constructor and timers are injectable so tests need no network.
  */
 import { fullJitterDelay } from './backoff.ts';
+import { closeAction } from './close-codes.ts';
 import { parseFrame } from './protocol.ts';
 import { browserTimers, type Timers } from './timers.ts';
-import type { Frame, SocketStatus } from './types.ts';
+import type { ClientFrame, Frame, SocketStatus } from './types.ts';
 
 /** The part of the browser WebSocket the panel uses. */
 export interface WebSocketLike {
@@ -34,9 +35,9 @@ export interface SocketOptions {
   maxDelayMs?: number;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
-  /** Whether a fresh token can be had: if so a 4001 (expired) reconnects at once, else the socket stops as 'expired'. */
+  /** Whether a fresh token can be had: if so an expired token's close reconnects at once, else the socket stops as 'expired'. */
   renewable?: () => boolean;
-  /** A 4003 (the token now belongs to another user): the socket stops, and this starts the panel over. */
+  /** The token now belongs to another user (see close-codes.ts): the socket stops, and this starts the panel over. */
   onUserChanged?: () => void;
 }
 
@@ -50,13 +51,13 @@ export interface ReconnectingSocket {
   check(): void;
   status(): SocketStatus;
   /** Sends a client frame; false when no socket is open. */
-  send(frame: object): boolean;
+  send(frame: ClientFrame): boolean;
   onFrame(listener: (frame: Frame) => void): () => void;
   onStatus(listener: (status: SocketStatus) => void): () => void;
 }
 
 const OPEN = 1;
-const PING = JSON.stringify({ type: 'PING' });
+const PING = JSON.stringify({ type: 'PING' } satisfies ClientFrame);
 
 /** Creates a reconnecting socket; nothing happens until `start()`. */
 export function createSocket({
@@ -120,23 +121,23 @@ export function createSocket({
 
   const scheduleRetry = (code?: number) => {
     if (!running || retryTimer !== null) return;
-    if (code === 4003 && onUserChanged) {
+    const action = closeAction(code);
+    if (action === 'start-over' && onUserChanged) {
       // Reconnecting would show this user's list to whoever the token now names: the owner starts over.
       halt('closed');
       return onUserChanged();
     }
     // A fixed token that expired stays expired: retrying would only be refused, forever.
-    if (code === 4001 && !renewable()) return halt('expired');
+    if (action === 'refresh' && !renewable()) return halt('expired');
     everFailed = true;
     setStatus('reconnecting');
     let delay: number;
     if (directedDelay !== null) delay = directedDelay;
     // At once with a fresh token; a second expiry in a row means the host's tokens are stale, so back off then.
-    else if (code === 4001 && !expiredBefore) delay = 0;
-    // 1008/1009 mean the server rejected what this client sent: retrying fast would only repeat it.
-    else if (code === 1008 || code === 1009) delay = maxDelayMs;
+    else if (action === 'refresh' && !expiredBefore) delay = 0;
+    else if (action === 'wait') delay = maxDelayMs;
     else delay = fullJitterDelay(attempt, { baseMs: baseDelayMs, capMs: maxDelayMs, random });
-    if (code === 4001) expiredBefore = true;
+    if (action === 'refresh') expiredBefore = true;
     directedDelay = null;
     attempt += 1;
     retryTimer = timers.setTimeout(() => {

@@ -1,12 +1,13 @@
 /**
  * The panel's domain state: one user's notifications for the current view, merged from REST pages,
- * WebSocket pushes and read changes (deduplicated by id, ordered newest first), with optimistic
- * reads rolled back on failure, emptied when the server erases them, and the unread count (see unread-count.ts).
+ * WebSocket pushes and changes (deduplicated by id, ordered newest first), with optimistic reads,
+ * unreads, archiving and deletes rolled back on failure, emptied when the server erases them, and the
+ * unread count (see unread-count.ts).
  * Uses only `createStore`/`createSignal` (no effects or memos), so it also runs as plain state
  * under `bun test`, where solid-js resolves to its server build.
  */
 import { createStore, unwrap } from 'solid-js/store';
-import type { NotificationApi } from './api.ts';
+import { ApiError, type NotificationApi } from './api.ts';
 import { insertSorted, keepRead, mergeById } from './order.ts';
 import { reconcile, refetchTop } from './reconcile.ts';
 import { browserTimers, type Timers } from './timers.ts';
@@ -20,15 +21,21 @@ export interface StoreSocket {
   status(): SocketStatus;
 }
 
+/** What went wrong, for the panel to say in the user's language (see i18n.ts). */
+export type Notice = 'readFailed' | 'readAllFailed' | 'unreadFailed' | 'archiveFailed' | 'unarchiveFailed' | 'deleteFailed';
+
 /** Everything the panel renders. */
 export interface NotificationState {
   items: BelfryNotification[];
   filter: Filter;
-  phase: 'loading' | 'ready' | 'error';
+  /** Only this category's notifications (a category tab), or all. */
+  category: string | null;
+  /** 'unavailable': the server does not know this view yet (archive or categories on an older server). */
+  phase: 'loading' | 'ready' | 'error' | 'unavailable';
   nextCursor: string | null;
   loadingMore: boolean;
   moreFailed: boolean;
-  notice: string | null;
+  notice: Notice | null;
   connection: SocketStatus;
 }
 
@@ -42,6 +49,8 @@ export interface StoreOptions {
   noticeMs?: number;
   now?: () => number;
   timers?: Timers;
+  /** A notification arrived live (not a repeat of one already shown). */
+  onNotification?: (item: BelfryNotification) => void;
 }
 
 /** The store the components read and call. */
@@ -53,9 +62,16 @@ export interface NotificationStore {
   stop(): void;
   reload(): Promise<void>;
   loadMore(): Promise<void>;
-  setFilter(filter: Filter): Promise<void>;
+  /** Switches the view: a status tab, or (with `category`) a category tab. */
+  setFilter(filter: Filter, category?: string | null): Promise<void>;
   markRead(id: string): Promise<void>;
   markAllRead(): Promise<void>;
+  markUnread(id: string): Promise<void>;
+  archive(id: string): Promise<void>;
+  unarchive(id: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** Tells a server that tracks it that the unseen items shown have now been seen. */
+  markSeen(): Promise<void>;
   resync(): Promise<void>;
   /** Re-reads the unread count from the server (and resyncs the list if it shows a missed push). */
   refreshCount(heal?: boolean): Promise<void>;
@@ -73,11 +89,13 @@ export function createNotificationStore(
     noticeMs = 6_000,
     now = Date.now,
     timers = browserTimers,
+    onNotification,
   }: StoreOptions = {},
 ): NotificationStore {
   const [state, setState] = createStore<NotificationState>({
     items: [],
     filter: 'unread',
+    category: null,
     phase: 'loading',
     nextCursor: null,
     loadingMore: false,
@@ -99,7 +117,9 @@ export function createNotificationStore(
   const nowIso = () => new Date(now()).toISOString();
   const setRead = (ids: ReadonlySet<string>, readAt: string | null) =>
     setState('items', (item) => ids.has(item.id) && (readAt === null) !== (item.read_at === null), 'read_at', readAt);
-  const showNotice = (message: string) => {
+  const view = () => ({ status: state.filter, category: state.category });
+  const without = (ids: ReadonlySet<string>) => setState('items', items().filter((item) => !ids.has(item.id)));
+  const showNotice = (message: Notice) => {
     if (noticeTimer !== null) timers.clearTimeout(noticeTimer);
     setState('notice', message);
     noticeTimer = timers.setTimeout(() => {
@@ -114,18 +134,20 @@ export function createNotificationStore(
   };
 
   async function reload(): Promise<void> {
-    const view = ++viewGeneration;
+    const generation = ++viewGeneration;
     setState({ phase: 'loading', items: [], nextCursor: null, loadingMore: false, moreFailed: false });
     try {
-      const page = await api.list({ status: state.filter, limit: pageSize });
-      if (view !== viewGeneration) return;
+      const page = await api.list({ ...view(), limit: pageSize });
+      if (generation !== viewGeneration) return;
       noteUnseen(page.items);
       // Pushes that arrived while loading are already in the list: merge, don't replace.
       setState({ items: mergeById(items(), page.items, keepRead), nextCursor: page.nextCursor, phase: 'ready' });
-    } catch {
-      if (view === viewGeneration) setState('phase', 'error');
+    } catch (error) {
+      // A server without the inbox routes refuses these views' query (400): say so rather than "try again".
+      const unknownView = error instanceof ApiError && error.status === 400 && (state.filter === 'archived' || !!state.category);
+      if (generation === viewGeneration) setState('phase', unknownView ? 'unavailable' : 'error');
     }
-    if (view === viewGeneration && resyncAfterLoad) {
+    if (generation === viewGeneration && resyncAfterLoad) {
       resyncAfterLoad = false;
       await resync();
     }
@@ -139,16 +161,17 @@ export function createNotificationStore(
       return;
     }
     if (state.phase === 'error') return reload();
-    const view = viewGeneration;
+    if (state.phase === 'unavailable') return;
+    const generation = viewGeneration;
     const mine = ++resyncGeneration;
     const shown = [...items()];
     let refetch: Awaited<ReturnType<typeof refetchTop>>;
     try {
       refetch = await refetchTop(api, shown, {
-        status: state.filter,
+        ...view(),
         limit: pageSize,
         maxPages: maxResyncPages,
-        isStale: () => view !== viewGeneration || mine !== resyncGeneration,
+        isStale: () => generation !== viewGeneration || mine !== resyncGeneration,
       });
     } catch {
       return; // Keep what is shown; the next reconnect or RESYNC tries again.
@@ -165,14 +188,14 @@ export function createNotificationStore(
 
   async function loadMore(): Promise<void> {
     if (state.phase !== 'ready' || state.loadingMore || !state.nextCursor) return;
-    const view = viewGeneration;
+    const generation = viewGeneration;
     setState({ loadingMore: true, moreFailed: false });
     try {
-      const page = await api.list({ status: state.filter, limit: pageSize, cursor: state.nextCursor });
-      if (view !== viewGeneration) return;
+      const page = await api.list({ ...view(), limit: pageSize, cursor: state.nextCursor });
+      if (generation !== viewGeneration) return;
       setState({ items: mergeById(items(), page.items, keepRead), nextCursor: page.nextCursor, loadingMore: false });
     } catch {
-      if (view === viewGeneration) setState({ loadingMore: false, moreFailed: true });
+      if (generation === viewGeneration) setState({ loadingMore: false, moreFailed: true });
     }
   }
 
@@ -188,7 +211,7 @@ export function createNotificationStore(
     } catch {
       if (count.release(id)) {
         setRead(ids, null);
-        showNotice('Could not mark the notification as read. Please try again.');
+        showNotice('readFailed');
       }
     }
     count.changed();
@@ -209,13 +232,89 @@ export function createNotificationStore(
       for (const id of readByServer) ids.delete(id);
       setRead(ids, null);
       count.set(before);
-      showNotice('Could not mark all as read. Please try again.');
+      showNotice('readAllFailed');
     }
     readAllInFlight = false;
     count.setBulk(false);
     count.changed();
     // Something may have arrived (and stayed unread) while the call ran: ask for the real count.
     await count.refresh();
+  }
+
+  async function markUnread(id: string): Promise<void> {
+    const item = items().find((candidate) => candidate.id === id);
+    if (!item || item.read_at === null) return;
+    const ids = new Set([id]);
+    const readAt = item.read_at;
+    setRead(ids, null);
+    // An estimate until a CHANGED frame or the settled re-read brings the server's count.
+    count.adjust(1);
+    try {
+      await api.markUnread(id);
+    } catch {
+      setRead(ids, readAt);
+      count.adjust(-1);
+      showNotice('unreadFailed');
+    }
+    count.changed();
+    count.settleSoon();
+  }
+
+  /** Takes `id` out of the list at once; puts it back (and says so) if the server refuses. */
+  async function removeFromView(id: string, call: () => Promise<void>, failure: Notice): Promise<void> {
+    const item = items().find((candidate) => candidate.id === id);
+    if (!item) return;
+    const generation = viewGeneration;
+    without(new Set([id]));
+    try {
+      await call();
+    } catch {
+      if (generation === viewGeneration && !items().some((candidate) => candidate.id === id)) {
+        setState('items', insertSorted(items(), item));
+      }
+      showNotice(failure);
+      return;
+    }
+    // Archived or deleted unread items may leave the count: the server says by how much.
+    count.changed();
+    void count.refresh();
+  }
+
+  async function markSeen(): Promise<void> {
+    // Only a server that lists `seen_at` tracks it; today's server never sends the key.
+    const ids = items()
+      .filter((item) => item.seen_at === null)
+      .slice(0, 100)
+      .map((item) => item.id);
+    if (ids.length === 0) return;
+    const seen = new Set(ids);
+    setState('items', (item) => seen.has(item.id), 'seen_at', nowIso());
+    try {
+      await api.markSeen(ids);
+    } catch {
+      // Seen is a hint for the badge, not data the user made: the next open tries again.
+      setState('items', (item) => seen.has(item.id) && item.seen_at !== null, 'seen_at', null);
+    }
+  }
+
+  function onChanged({ change, ids, unread_count }: Extract<Frame, { type: 'CHANGED' }>['payload']) {
+    const changed = new Set(ids);
+    const known = new Set(items().map((item) => item.id));
+    if (change === 'read' || change === 'unread') {
+      setRead(changed, change === 'read' ? nowIso() : null);
+      if (change === 'read') for (const id of changed) count.release(id);
+      // Unread elsewhere, and not in this list: the unread view has to fetch it.
+      if (change === 'unread' && ids.some((id) => !known.has(id))) void resync();
+    } else if (change === 'seen') {
+      setState('items', (item) => changed.has(item.id) && !item.seen_at, 'seen_at', nowIso());
+    } else if (change === 'deleted' || (change === 'archived') !== (state.filter === 'archived')) {
+      // Gone from this view: deleted, archived while not looking at the archive, or unarchived while looking.
+      without(changed);
+    } else {
+      // Moved into this view: only a fetch brings their rows.
+      void resync();
+    }
+    count.set(unread_count);
   }
 
   function onFrame(frame: Frame) {
@@ -229,10 +328,19 @@ export function createNotificationStore(
         count.settleSoon();
         // Already brought by a page: not counted again (the settled re-read squares the count).
         if (items().some((item) => item.id === frame.payload.id)) return;
-        setState('items', insertSorted(items(), { ...frame.payload, read_at: null }));
+        const item = { ...frame.payload, read_at: null };
+        // New items are never archived and may lie outside the category shown.
+        if (state.filter !== 'archived' && (!state.category || state.category === item.category)) {
+          setState('items', insertSorted(items(), item));
+        }
+        // Announced before the count moves, so a host sees the notification before the count it raised.
+        onNotification?.(item);
         count.adjust(1);
         return;
       }
+      case 'CHANGED':
+        onChanged(frame.payload);
+        return;
       case 'READ': {
         const ids = new Set(frame.payload.ids);
         setRead(ids, nowIso());
@@ -273,13 +381,18 @@ export function createNotificationStore(
     },
     reload,
     loadMore,
-    async setFilter(filter) {
-      if (filter === state.filter) return;
-      setState('filter', filter);
+    async setFilter(filter, category = null) {
+      if (filter === state.filter && category === state.category) return;
+      setState({ filter, category });
       await reload();
     },
     markRead,
     markAllRead,
+    markUnread,
+    archive: (id) => removeFromView(id, () => api.archive([id]), 'archiveFailed'),
+    unarchive: (id) => removeFromView(id, () => api.unarchive([id]), 'unarchiveFailed'),
+    remove: (id) => removeFromView(id, () => api.remove(id), 'deleteFailed'),
+    markSeen,
     resync,
     refreshCount: count.refresh,
     dismissNotice() {

@@ -1,16 +1,20 @@
 /** Shapes the panel shares between its modules: notifications, views and WebSocket frames. */
+import type { NotificationPayload, ServerFrame } from '../../src/ws/frames.ts';
 
-/** One notification as the REST API returns it (ids are decimal strings, times ISO-8601 UTC). */
-export interface BelfryNotification {
-  id: string;
-  type: string;
-  message: string;
-  created_at: string;
+export type { Action, Actor, Change, ClientFrame, CloseCode, NotificationPayload } from '../../src/ws/frames.ts';
+
+/**
+ * One notification as the REST API returns it (ids are decimal strings, times ISO-8601 UTC). `seen_at` and
+ * `archived_at` come only from REST, and only from servers that know them.
+ */
+export interface BelfryNotification extends NotificationPayload {
   read_at: string | null;
+  seen_at?: string | null;
+  archived_at?: string | null;
 }
 
-/** Which notifications the panel lists: only unread ones, or read ones too. */
-export type Filter = 'unread' | 'all';
+/** Which notifications the panel lists: unread ones, read ones too, or the archived ones. */
+export type Filter = 'unread' | 'all' | 'archived';
 
 /** One page of `GET /api/notifications`; `nextCursor` comes from the `X-Next-Cursor` header. */
 export interface Page {
@@ -18,17 +22,13 @@ export interface Page {
   nextCursor: string | null;
 }
 
-/** Server → client frames the panel understands; unknown types are dropped by the parser. */
-export type Frame =
-  | { type: 'READY'; payload: { user_id: string } }
-  | { type: 'NOTIFICATION'; payload: Omit<BelfryNotification, 'read_at'> }
-  | { type: 'READ'; payload: { ids: string[]; unread_count: number } }
-  | { type: 'RESYNC'; payload: { reason: string } }
-  | { type: 'PONG' }
-  | { type: 'ERROR'; payload: { code: string; message: string } }
-  | { type: 'AUTHED'; payload: { exp: number } }
-  | { type: 'ERASED'; payload: Record<string, never> }
-  | { type: 'RECONNECT'; payload: { after_ms: number } };
+/** `GET/PUT /api/preferences`: categories and types the user muted. */
+export interface Preferences {
+  muted: { categories: string[]; types: string[] };
+}
+
+/** Server → client frames the panel acts on (the wire type, from the server's own module); the parser drops the rest. */
+export type Frame = Exclude<ServerFrame, { type: 'RESUMED' }>;
 
 /** Connection state as the user sees it; 'expired': the token ran out and the panel cannot get another. */
 export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'expired';

@@ -2,13 +2,15 @@
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import type { NotificationStore } from '../store.ts';
 import type { BelfryNotification } from '../types.ts';
+import type { Ui } from '../ui.ts';
 import { BellButton } from './BellButton.tsx';
 import { Panel } from './Panel.tsx';
 
 /** Props for {@link Bell}. */
 export interface BellProps {
   store: NotificationStore;
-  /** Called when the user opens a notification (after it is marked read), for hosts that navigate. */
+  ui: Ui;
+  /** Called when the user opens a notification (after it is marked read): the element announces it and follows its link. */
   onOpen?: (item: BelfryNotification) => void;
 }
 
@@ -54,13 +56,14 @@ export function Bell(props: BellProps) {
       <BellButton
         ref={(element) => (button = element)}
         count={props.store.unreadCount()}
+        t={props.ui.t}
         expanded={open()}
         connection={props.store.state.connection}
         panelId={panelId}
         onToggle={() => (open() ? close(true) : setOpen(true))}
       />
       <Show when={open()}>
-        <Panel id={panelId} store={props.store} onOpen={openItem} />
+        <Panel id={panelId} store={props.store} ui={props.ui} onOpen={openItem} onClose={() => close(true)} />
       </Show>
     </div>
   );

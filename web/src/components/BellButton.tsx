@@ -1,12 +1,14 @@
 /** The bell: a real button with the unread badge, its state in aria-expanded and the count announced politely. */
 import { Show } from 'solid-js';
 import { badgeText } from '../format.ts';
+import type { Strings } from '../i18n.ts';
 import type { SocketStatus } from '../types.ts';
 import { BellIcon } from './BellIcon.tsx';
 
 /** Props for {@link BellButton}. */
 export interface BellButtonProps {
   count: number;
+  t: Strings;
   expanded: boolean;
   connection: SocketStatus;
   panelId: string;
@@ -16,8 +18,7 @@ export interface BellButtonProps {
 
 /** The bell button and its badge. */
 export function BellButton(props: BellButtonProps) {
-  const label = () =>
-    props.count === 0 ? 'Notifications' : `Notifications, ${badgeText(props.count)} unread`;
+  const label = () => (props.count === 0 ? props.t.notifications : props.t.bellLabel(badgeText(props.count)));
   return (
     <>
       <button
@@ -31,7 +32,9 @@ export function BellButton(props: BellButtonProps) {
         aria-haspopup="dialog"
         // A tooltip only when there is news for pointer users; the name already carries the count.
         title={
-          props.connection === 'reconnecting' ? 'Reconnecting…' : props.connection === 'expired' ? 'Session expired' : undefined
+          props.connection === 'reconnecting' ? props.t.reconnecting
+          : props.connection === 'expired' ? props.t.expiredShort
+          : undefined
         }
         onClick={() => props.onToggle()}
       >
@@ -43,7 +46,7 @@ export function BellButton(props: BellButtonProps) {
         </Show>
       </button>
       <span class="sr-only" aria-live="polite" aria-atomic="true" data-testid="live-count">
-        {props.count === 0 ? 'No unread notifications' : `${props.count} unread notifications`}
+        {props.count === 0 ? props.t.liveNone : props.t.liveCount(props.count)}
       </span>
     </>
   );

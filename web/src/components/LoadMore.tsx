@@ -1,5 +1,6 @@
 /** The end of the list: watches itself scroll into view to fetch the next page, and says when there is no more. */
 import { createEffect, onCleanup, onMount, Show } from 'solid-js';
+import type { Strings } from '../i18n.ts';
 
 /** Props for {@link LoadMore}. */
 export interface LoadMoreProps {
@@ -8,6 +9,7 @@ export interface LoadMoreProps {
   failed: boolean;
   /** Changes whenever the list grows, so a still-visible sentinel asks again. */
   size: number;
+  t: Strings;
   onMore: () => void;
 }
 
@@ -34,17 +36,17 @@ export function LoadMore(props: LoadMoreProps) {
   return (
     <div class="more" ref={element} aria-live="polite">
       <Show when={props.loading}>
-        <span class="spinner" aria-hidden="true" /> Loading older notifications…
+        <span class="spinner" aria-hidden="true" /> {props.t.loadingMore}
       </Show>
       <Show when={props.failed && !props.loading}>
-        Couldn't load more.{' '}
+        {props.t.moreFailed}{' '}
         <button type="button" class="link" onClick={() => props.onMore()}>
-          Retry
+          {props.t.retry}
         </button>
       </Show>
       {/* Only worth saying once the list is long enough to have been scrolled. */}
       <Show when={!props.hasMore && !props.loading && !props.failed && props.size > 5}>
-        <span class="end">That's everything.</span>
+        <span class="end">{props.t.end}</span>
       </Show>
     </div>
   );

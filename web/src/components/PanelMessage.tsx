@@ -6,6 +6,7 @@ export interface PanelMessageProps {
   kind: 'empty' | 'error';
   title: string;
   detail: string;
+  retryLabel?: string;
   onRetry?: () => void;
 }
 
@@ -27,7 +28,7 @@ export function PanelMessage(props: PanelMessageProps) {
       <Show when={props.onRetry}>
         {(retry) => (
           <button type="button" class="button" onClick={() => retry()()}>
-            Try again
+            {props.retryLabel}
           </button>
         )}
       </Show>
