@@ -3,6 +3,7 @@
  * Types are stable; see docs/api.md#websocket.
  */
 import { z } from 'zod';
+import type { WireNotification } from '../db/notification-wire.ts';
 
 /** The only frames a client may send. Anything else is answered with ERROR. */
 export const clientFrameSchema = z.discriminatedUnion('type', [
@@ -15,21 +16,25 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
 
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 
-export interface NotificationPayload {
-  id: string;
-  type: string;
-  message: string;
-  created_at: string;
-}
+export type { WireNotification as NotificationPayload } from '../db/notification-wire.ts';
+
+/** A change of state announced by a CHANGED frame (READ frames keep announcing reads). */
+export type Change = 'unread' | 'seen' | 'archived' | 'unarchived' | 'deleted';
+
+const optionalPayloadKeys = ['title', 'url', 'actor', 'actions', 'category', 'data'] as const;
 
 /** Frames the server sends, built in one place so their shape cannot drift. */
 export const frames = {
   ready: (userId: string) => JSON.stringify({ type: 'READY', payload: { user_id: userId } }),
-  notification: (payload: NotificationPayload) =>
-    JSON.stringify({
-      type: 'NOTIFICATION',
-      payload: { id: payload.id, type: payload.type, message: payload.message, created_at: payload.created_at },
-    }),
+  // Keys picked one by one: a bus item also carries user_id, which the frame must not. Optional content only when set,
+  // so an event with the original fields gets exactly the original frame.
+  notification: (payload: WireNotification) => {
+    const out: Record<string, unknown> = { id: payload.id, type: payload.type, message: payload.message, created_at: payload.created_at };
+    for (const key of optionalPayloadKeys) if (payload[key] !== undefined) out[key] = payload[key];
+    return JSON.stringify({ type: 'NOTIFICATION', payload: out });
+  },
+  changed: (change: Change, ids: readonly string[], unreadCount: number) =>
+    JSON.stringify({ type: 'CHANGED', payload: { change, ids, unread_count: unreadCount } }),
   read: (ids: readonly string[], unreadCount: number) =>
     JSON.stringify({ type: 'READ', payload: { ids, unread_count: unreadCount } }),
   resync: (reason: string) => JSON.stringify({ type: 'RESYNC', payload: { reason } }),
