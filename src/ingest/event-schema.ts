@@ -114,11 +114,14 @@ export const recipientEventSchema = z
     user_ids: z
       .array(userIdSchema)
       .min(1)
-      .max(maxRows)
+      // Checked here rather than with .max(): a failing .max() makes the body's union report only "Invalid input".
       .check((ctx) => {
+        if (ctx.value.length > maxRows) {
+          return void ctx.issues.push({ code: 'custom', message: `names ${ctx.value.length} users; at most ${maxRows}`, input: ctx.value, continue: true });
+        }
         const seen = new Set<string>();
         ctx.value.forEach((userId, index) => {
-          if (seen.has(userId)) ctx.issues.push({ code: 'custom', path: [index], message: 'repeats an earlier user id: each user once', input: userId });
+          if (seen.has(userId)) ctx.issues.push({ code: 'custom', path: [index], message: 'repeats an earlier user id: each user once', input: userId, continue: true });
           seen.add(userId);
         });
       })
@@ -142,7 +145,7 @@ export const ingestBodySchema = z.union([
     .check((ctx) => {
       const rows = ctx.value.events.reduce((sum, event) => sum + rowsOf(event), 0);
       if (rows > maxRows) {
-        ctx.issues.push({ code: 'custom', path: ['events'], message: `expands to ${rows} notifications; at most ${maxRows} per request`, input: ctx.value });
+        ctx.issues.push({ code: 'custom', path: ['events'], message: `expands to ${rows} notifications; at most ${maxRows} per request`, input: ctx.value, continue: true });
       }
     }),
   recipientEventSchema,
