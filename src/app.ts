@@ -21,6 +21,7 @@ import { demoRoutes } from './routes/demo.ts';
 import { staticRoutes } from './routes/static.ts';
 import { userRoutes } from './routes/users.ts';
 import { openApiRoutes } from './openapi/route.ts';
+import { preferenceRoutes } from './routes/preferences.ts';
 
 export interface AppDeps {
   sql: Sql;
@@ -71,12 +72,12 @@ export function createApp(deps: AppDeps) {
     // Registered before the routes so a preflight is answered before authentication asks for a token.
     const policy = cors({
       origin: deps.corsOrigins,
-      allowMethods: ['GET', 'POST'],
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
       allowHeaders: ['Authorization', 'Content-Type'],
       exposeHeaders: ['X-Next-Cursor', 'Link', 'Retry-After'],
       maxAge: 600,
     });
-    for (const path of ['/api/notifications', '/api/notifications/*', '/belfry-bell.js', '/assets/*']) app.use(path, policy);
+    for (const path of ['/api/notifications', '/api/notifications/*', '/api/preferences', '/belfry-bell.js', '/assets/*']) app.use(path, policy);
   }
   app.route('/', healthRoutes(deps));
   app.route('/', openApiRoutes());
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps) {
   );
   app.all('/metrics', methodNotAllowed);
   app.route('/api/notifications', notificationRoutes(deps));
+  app.route('/api/preferences', preferenceRoutes(deps));
   app.route('/api/events', eventRoutes({ ...deps, ingestApiKey: deps.keys.ingestApiKey }));
   app.route('/api/users', userRoutes({ ...deps, adminApiKey: deps.keys.adminApiKey }));
   if (deps.demo) app.route('/api/demo', demoRoutes({ ...deps, ...deps.demo }));

@@ -11,6 +11,8 @@ import { createIngestor, type Ingestor } from './ingest/ingestor.ts';
 import { startOutboxRelay } from './ingest/outbox-relay.ts';
 import { createGateway, type Gateway, type SocketData } from './ws/gateway.ts';
 import { createCatchUp } from './ws/catch-up.ts';
+import { createMuteCache } from './ws/mute-cache.ts';
+import { getMutesOf } from './db/preferences.ts';
 import { createMetrics } from './metrics.ts';
 import { answers } from './routes/health.ts';
 import { outboxDepth } from './db/notifications.ts';
@@ -61,6 +63,7 @@ export function startBelfry(options: BelfryOptions): Belfry {
     verifyToken,
     log,
     catchUp: createCatchUp(sql),
+    mutes: createMuteCache((userIds) => getMutesOf(sql, userIds)),
     policy: { maxSocketsPerUser: options.limits.maxSocketsPerUser, allowedOrigins: options.http.allowedOrigins },
   });
   const metrics = createMetrics({

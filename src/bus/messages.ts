@@ -10,7 +10,16 @@ const busNotification = z.object({
   type: z.string(),
   message: z.string(),
   created_at: z.string(),
+  // Optional content, validated at ingest; here only its shape, so a bad message cannot reach a socket.
+  title: z.string().optional(),
+  url: z.string().optional(),
+  actor: z.object({ id: z.string().optional(), name: z.string(), avatar_url: z.string().optional() }).optional(),
+  actions: z.array(z.object({ label: z.string(), url: z.string() })).optional(),
+  category: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
 });
+
+const ids = z.array(z.string().regex(/^\d+$/));
 
 export const busMessageSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -22,10 +31,24 @@ export const busMessageSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('read'),
     user_id: z.string().min(1),
-    ids: z.array(z.string().regex(/^\d+$/)),
+    ids,
     unread_count: z.number().int().min(0),
   }),
   z.object({ kind: z.literal('erased'), user_id: z.string().min(1) }),
+  /** A state change other than read (READ keeps its own kind): unread, seen, archived, unarchived, deleted. */
+  z.object({
+    kind: z.literal('changed'),
+    user_id: z.string().min(1),
+    change: z.enum(['unread', 'seen', 'archived', 'unarchived', 'deleted']),
+    ids,
+    unread_count: z.number().int().min(0),
+  }),
+  /** The user's mutes now: each process's gateway replaces what it holds for the user. */
+  z.object({
+    kind: z.literal('preferences'),
+    user_id: z.string().min(1),
+    muted: z.object({ categories: z.array(z.string()), types: z.array(z.string()) }),
+  }),
 ]);
 
 export type BusMessage = z.infer<typeof busMessageSchema>;

@@ -14,6 +14,18 @@ export interface BelfryEvent {
   message: string;
   /** 1–255 characters; the same key for the same user returns the first id and creates nothing. */
   idempotency_key?: string;
+  /** 1–200 characters, no control characters. */
+  title?: string;
+  /** An absolute https:/http: URL, or a path starting with a single `/`. */
+  url?: string;
+  /** Who caused it; `avatar_url` an absolute https:/http: URL. */
+  actor?: { id?: string; name: string; avatar_url?: string };
+  /** At most 2 buttons; each `url` as `url` above. */
+  actions?: { label: string; url: string }[];
+  /** A short key (letters, digits, `_`, `.`, `-`; up to 64), which users can mute. */
+  category?: string;
+  /** A JSON object of at most 4 KiB, passed through untouched. */
+  data?: Record<string, unknown>;
 }
 
 /** The 201 body: notification ids (decimal strings) in request order. */

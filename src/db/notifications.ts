@@ -2,16 +2,16 @@
  * All SQL for the notifications table. Functions take the Sql they run on, so tests and transactions can pass their own.
  */
 import type { Sql } from './client.ts';
+import type { Action, Actor, NotificationCore, NotificationState } from './notification-wire.ts';
+import { mutedFilter } from './preferences.ts';
 
-/** A notification as stored. */
-export interface NotificationRow {
-  id: string;
+/** A notification as stored (rows deleted by their user are never returned as this). */
+export interface NotificationRow extends NotificationCore, NotificationState {
   user_id: string;
-  type: string;
-  message: string;
-  created_at: Date;
-  read_at: Date | null;
 }
+
+/** A stored notification without its states: what is published and pushed. */
+export type PublishedRow = NotificationCore & { user_id: string };
 
 /** An event to store. */
 export interface NewNotification {
@@ -19,13 +19,19 @@ export interface NewNotification {
   type: string;
   message: string;
   idempotency_key?: string | undefined;
+  title?: string | undefined;
+  url?: string | undefined;
+  actor?: Actor | undefined;
+  actions?: Action[] | undefined;
+  category?: string | undefined;
+  data?: Record<string, unknown> | undefined;
 }
 
 export interface InsertResult {
   /** One id per input event, in input order (the earlier id where an idempotency key repeats). */
   ids: string[];
   /** The rows this call created, in input order: what must be delivered. */
-  created: Omit<NotificationRow, 'read_at'>[];
+  created: PublishedRow[];
   /** The outbox entry holding `created`; delete it once they are published. */
   outboxId: string | undefined;
 }
@@ -37,6 +43,21 @@ export interface PageCursor {
 }
 
 const maxBigint = 9223372036854775807n;
+
+const jsonOrNull = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+/** Every column a NotificationRow holds. */
+const rowColumns = (sql: Sql) => sql`
+  id, user_id, type, message, created_at, read_at, seen_at, archived_at, title, url, actor, actions, category, data
+`;
+
+/** Rows in the user's inbox: unread, not archived, not deleted, not muted. The badge counts exactly these. */
+const inInbox = (sql: Sql, userId: string) => sql`
+  and read_at is null
+  and archived_at is null
+  and deleted_at is null
+  ${mutedFilter(sql, userId)}
+`;
 
 /** True when `id` can be a notification id (a positive int8 in decimal). Anything else cannot exist. */
 export function isNotificationId(id: string): boolean {
@@ -72,17 +93,29 @@ export async function insertNotifications(sql: Sql, events: readonly NewNotifica
         t.type,
         t.message,
         t.idempotency_key,
+        t.title,
+        t.url,
+        t.actor::json,
+        t.actions::json,
+        t.category,
+        t.data::json,
         nextval(pg_get_serial_sequence('notifications', 'id')) as new_id
       from unnest(
         ${sent.map((e) => e.user_id)}::text[],
         ${sent.map((e) => e.type)}::text[],
         ${sent.map((e) => e.message)}::text[],
-        ${sent.map((e) => e.idempotency_key ?? null)}::text[]
-      ) with ordinality as t(user_id, type, message, idempotency_key, ord)
+        ${sent.map((e) => e.idempotency_key ?? null)}::text[],
+        ${sent.map((e) => e.title ?? null)}::text[],
+        ${sent.map((e) => e.url ?? null)}::text[],
+        ${sent.map((e) => jsonOrNull(e.actor))}::text[],
+        ${sent.map((e) => jsonOrNull(e.actions))}::text[],
+        ${sent.map((e) => e.category ?? null)}::text[],
+        ${sent.map((e) => jsonOrNull(e.data))}::text[]
+      ) with ordinality as t(user_id, type, message, idempotency_key, title, url, actor, actions, category, data, ord)
     ),
     inserted as (
-      insert into notifications (id, user_id, type, message, idempotency_key)
-      select new_id, user_id, type, message, idempotency_key
+      insert into notifications (id, user_id, type, message, idempotency_key, title, url, actor, actions, category, data)
+      select new_id, user_id, type, message, idempotency_key, title, url, actor, actions, category, data
       from input
       order by ord
       on conflict (user_id, idempotency_key) where idempotency_key is not null do nothing
@@ -121,8 +154,8 @@ export async function insertNotifications(sql: Sql, events: readonly NewNotifica
     if (row.id === null) return void unresolved.push(index);
     ids[index] = row.id;
     if (row.created) {
-      const event = events[index]!;
-      created.push({ id: row.id, user_id: event.user_id, type: event.type, message: event.message, created_at: row.created_at! });
+      const { idempotency_key: _key, ...event } = events[index]!;
+      created.push({ ...event, id: row.id, created_at: row.created_at! });
     }
   });
   // A key that a concurrent transaction committed while this statement ran is invisible to its snapshot: look again.
@@ -140,9 +173,13 @@ export async function insertNotifications(sql: Sql, events: readonly NewNotifica
   return { ids, created, outboxId: rows[0]?.outbox_id ?? undefined };
 }
 
+/** Which notifications a list shows: `unread` is the inbox (what the badge counts). */
+export type ListStatus = 'unread' | 'read' | 'all' | 'archived';
+
 export interface ListOptions {
   limit: number;
-  unreadOnly: boolean;
+  status: ListStatus;
+  category?: string | undefined;
   cursor?: PageCursor | undefined;
 }
 
@@ -150,13 +187,20 @@ export interface ListOptions {
 export async function listNotifications(
   sql: Sql,
   userId: string,
-  { limit, unreadOnly, cursor }: ListOptions,
+  { limit, status, category, cursor }: ListOptions,
 ): Promise<{ rows: NotificationRow[]; next: PageCursor | undefined }> {
+  const filter = {
+    unread: inInbox(sql, userId),
+    read: sql`and read_at is not null and archived_at is null and deleted_at is null`,
+    all: sql`and archived_at is null and deleted_at is null`,
+    archived: sql`and archived_at is not null and deleted_at is null`,
+  }[status];
   const rows = await sql<NotificationRow[]>`
-    select id, user_id, type, message, created_at, read_at
+    select ${rowColumns(sql)}
     from notifications
     where user_id = ${userId}
-      ${unreadOnly ? sql`and read_at is null` : sql``}
+      ${filter}
+      ${category ? sql`and category = ${category}` : sql``}
       ${cursor ? sql`and (created_at, id) < (${cursor.createdAt}, ${cursor.id}::bigint)` : sql``}
     order by created_at desc, id desc
     limit ${limit + 1}
@@ -166,66 +210,112 @@ export async function listNotifications(
   return { rows: page, next: rows.length > limit && last ? { createdAt: last.created_at, id: last.id } : undefined };
 }
 
-/** The user's unread count. */
-export async function countUnread(sql: Sql, userId: string): Promise<number> {
-  const [row] = await sql<[{ count: number }]>`
-    select count(*)::int as count
+/** The user's badge: notifications in the inbox, and how many of those were never seen. */
+export async function countInbox(sql: Sql, userId: string): Promise<{ count: number; unseen: number }> {
+  const [row] = await sql<[{ count: number; unseen: number }]>`
+    select
+      count(*)::int as count,
+      (count(*) filter (where seen_at is null))::int as unseen
     from notifications
     where user_id = ${userId}
-      and read_at is null
+      ${inInbox(sql, userId)}
   `;
-  return row.count;
+  return row;
+}
+
+/** The user's unread count: what the badge shows and every READ and CHANGED frame carries. */
+export async function countUnread(sql: Sql, userId: string): Promise<number> {
+  return (await countInbox(sql, userId)).count;
+}
+
+// A namespace of the two-key advisory locks (distinct from the one-key space the migration lock uses).
+const userStateLock = 0x62656c66;
+
+/**
+ * Runs a change of the user's states with the user's state lock held: changes of one user are serialised, so the
+ * count each one reports is the count right after it, and a frame can never carry a count another change made stale.
+ */
+function withUserLock<T>(sql: Sql, userId: string, work: (tx: Sql) => Promise<T>): Promise<T> {
+  return sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${userStateLock}, hashtext(${userId}))`;
+    return work(tx as unknown as Sql);
+  }) as Promise<T>;
+}
+
+/** A change of state the user makes on some of their notifications. */
+export type StateChange = 'read' | 'unread' | 'seen' | 'archived' | 'unarchived' | 'deleted';
+
+export type ChangeResult = { found: false } | { found: true; ids: string[]; unreadCount: number };
+
+/**
+ * Applies `change` to the user's notifications `ids` (repeats count once). All or nothing: when one id is not the
+ * user's (or does not exist, or was deleted), nothing changes and `found` is false. `ids` in the result are those
+ * whose state actually changed, in request order; a repeat of a change changes nothing. A deleted notification is
+ * found only by a repeated delete.
+ */
+export async function changeState(sql: Sql, userId: string, ids: readonly string[], change: StateChange): Promise<ChangeResult> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0 || !unique.every(isNotificationId)) return { found: false };
+  return withUserLock(sql, userId, async (tx) => {
+    const [{ owned }] = await tx<[{ owned: number }]>`
+      select count(*)::int as owned
+      from notifications
+      where id = any(${unique}::bigint[])
+        and user_id = ${userId}
+        ${change === 'deleted' ? tx`` : tx`and deleted_at is null`}
+    `;
+    if (owned !== unique.length) return { found: false };
+    const update = {
+      read: tx`set read_at = now() where read_at is null`,
+      unread: tx`set read_at = null where read_at is not null`,
+      seen: tx`set seen_at = now() where seen_at is null`,
+      archived: tx`set archived_at = now() where archived_at is null`,
+      unarchived: tx`set archived_at = null where archived_at is not null`,
+      deleted: tx`set deleted_at = now() where deleted_at is null`,
+    }[change];
+    const changed = await tx<{ id: string }[]>`
+      update notifications
+      ${update}
+        and id = any(${unique}::bigint[])
+        and user_id = ${userId}
+      returning id
+    `;
+    const changedIds = new Set(changed.map((row) => row.id));
+    return { found: true, ids: unique.filter((id) => changedIds.has(id)), unreadCount: await countUnread(tx, userId) };
+  });
 }
 
 export type MarkReadResult = { found: false } | { found: true; changed: false } | { found: true; changed: true; unreadCount: number };
 
 /** Marks one of the user's notifications read; `found: false` when it is not theirs or does not exist. */
 export async function markRead(sql: Sql, userId: string, id: string): Promise<MarkReadResult> {
-  if (!isNotificationId(id)) return { found: false };
-  // One statement: CTEs share the snapshot taken before the update, so the count is "before" minus "changed".
-  const [row] = await sql<[{ found: boolean; changed: number; unread_before: number }]>`
-    with target as (
-      select id
-      from notifications
-      where id = ${id}
-        and user_id = ${userId}
-    ),
-    changed as (
-      update notifications
-      set read_at = now()
-      where id = ${id}
-        and user_id = ${userId}
-        and read_at is null
-      returning id
-    )
-    select
-      exists (select 1 from target) as found,
-      (select count(*)::int from changed) as changed,
-      (select count(*)::int from notifications where user_id = ${userId} and read_at is null) as unread_before
-  `;
-  if (!row.found) return { found: false };
-  if (row.changed === 0) return { found: true, changed: false };
-  return { found: true, changed: true, unreadCount: row.unread_before - row.changed };
+  const result = await changeState(sql, userId, [id], 'read');
+  if (!result.found) return { found: false };
+  if (result.ids.length === 0) return { found: true, changed: false };
+  return { found: true, changed: true, unreadCount: result.unreadCount };
 }
 
 /**
- * Marks read every notification of the user that is committed when the statement starts. One that commits
- * meanwhile is outside the statement's snapshot and stays unread: read-all never swallows a notification
- * the user has not been shown.
+ * Marks read every notification of the user that is committed when its update starts. One that commits meanwhile
+ * is outside the statement's snapshot and stays unread: read-all never swallows a notification the user has not
+ * been shown.
  */
 export async function markAllRead(sql: Sql, userId: string): Promise<{ ids: string[]; unreadCount: number }> {
-  const rows = await sql<{ id: string }[]>`
-    update notifications
-    set read_at = now()
-    where user_id = ${userId}
-      and read_at is null
-    returning id
-  `;
-  return { ids: rows.map((row) => row.id), unreadCount: await countUnread(sql, userId) };
+  return withUserLock(sql, userId, async (tx) => {
+    const rows = await tx<{ id: string }[]>`
+      update notifications
+      set read_at = now()
+      where user_id = ${userId}
+        and read_at is null
+        and deleted_at is null
+      returning id
+    `;
+    return { ids: rows.map((row) => row.id), unreadCount: await countUnread(tx, userId) };
+  });
 }
 
 /**
- * Unread notifications of the user from `overlapMs` before the row `afterId` onwards, oldest first, without it;
+ * Inbox notifications of the user from `overlapMs` before the row `afterId` onwards, oldest first, without it;
  * undefined when `afterId` is not one of the user's notifications.
  */
 export async function unreadAround(
@@ -240,10 +330,10 @@ export async function unreadAround(
   `;
   if (!anchor) return undefined;
   return sql<NotificationRow[]>`
-    select id, user_id, type, message, created_at, read_at
+    select ${rowColumns(sql)}
     from notifications
     where user_id = ${userId}
-      and read_at is null
+      ${inInbox(sql, userId)}
       and created_at >= ${new Date(anchor.created_at.getTime() - overlapMs)}
       and id <> ${afterId}
     order by created_at, id
@@ -268,7 +358,7 @@ export async function deleteOutboxEntries(sql: Sql, outboxIds: readonly string[]
  */
 export async function relayOutbox(
   sql: Sql,
-  publish: (rows: Omit<NotificationRow, 'read_at'>[]) => Promise<void>,
+  publish: (rows: PublishedRow[]) => Promise<void>,
   { minAgeMs = 2000, batches = 20 }: { minAgeMs?: number; batches?: number } = {},
 ): Promise<number> {
   return sql.begin(async (tx) => {
@@ -282,11 +372,12 @@ export async function relayOutbox(
     `;
     if (entries.length === 0) return 0;
     const ids = entries.flatMap((entry) => entry.notification_ids);
-    // An erased user's rows are gone: nothing to deliver for them.
-    const rows = await tx<Omit<NotificationRow, 'read_at'>[]>`
-      select id, user_id, type, message, created_at
+    // An erased user's rows are gone, a deleted one is not shown: nothing to deliver for them.
+    const rows = await tx<PublishedRow[]>`
+      select id, user_id, type, message, created_at, title, url, actor, actions, category, data
       from notifications
       where id = any(${ids}::bigint[])
+        and deleted_at is null
       order by created_at, id
     `;
     if (rows.length > 0) await publish(rows);
@@ -301,10 +392,13 @@ export async function eraseUser(sql: Sql, userId: string): Promise<number> {
   return result.count;
 }
 
-/** Every notification of the user, oldest first, for export. */
-export async function exportUser(sql: Sql, userId: string): Promise<(NotificationRow & { idempotency_key: string | null })[]> {
-  return sql<(NotificationRow & { idempotency_key: string | null })[]>`
-    select id, user_id, type, message, created_at, read_at, idempotency_key
+/** A notification as exported: everything stored, deleted ones included. */
+export type ExportRow = NotificationRow & { idempotency_key: string | null; deleted_at: Date | null };
+
+/** Every notification of the user, oldest first, for export: rows the user deleted are still stored, so they are in it. */
+export async function exportUser(sql: Sql, userId: string): Promise<ExportRow[]> {
+  return sql<ExportRow[]>`
+    select ${rowColumns(sql)}, idempotency_key, deleted_at
     from notifications
     where user_id = ${userId}
     order by created_at, id
@@ -312,8 +406,8 @@ export async function exportUser(sql: Sql, userId: string): Promise<(Notificatio
 }
 
 /**
- * Deletes up to `batchSize` read notifications read before `cutoff`. Small batches keep each transaction short:
- * call it until it returns less than `batchSize`.
+ * Deletes up to `batchSize` notifications read, or deleted by their user, before `cutoff`. Small batches keep each
+ * transaction short: call it until it returns less than `batchSize`.
  */
 export async function deleteReadBefore(sql: Sql, cutoff: Date, batchSize = 1000): Promise<number> {
   const result = await sql`
@@ -322,6 +416,7 @@ export async function deleteReadBefore(sql: Sql, cutoff: Date, batchSize = 1000)
       select id
       from notifications
       where read_at < ${cutoff}
+         or deleted_at < ${cutoff}
       limit ${batchSize}
       for update skip locked
     )

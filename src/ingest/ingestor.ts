@@ -6,6 +6,7 @@
  */
 import type { Sql } from '../db/client.ts';
 import { deleteOutboxEntries, insertNotifications, type NewNotification } from '../db/notifications.ts';
+import { toWire } from '../db/notification-wire.ts';
 import type { Bus, BusMessage } from '../bus/messages.ts';
 import type { Logger } from '../log.ts';
 
@@ -97,7 +98,7 @@ export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4,
     }
     if (result.created.length > 0) {
       onCommitted?.(result.created.length);
-      const items = result.created.map((row) => ({ ...row, created_at: row.created_at.toISOString() }));
+      const items = result.created.map((row) => ({ user_id: row.user_id, ...toWire(row) }));
       const outboxId = result.outboxId;
       // `origin` first: it leads the serialised message, so the Redis bus can drop its own echo before parsing it.
       const message = { ...(deliverLocally && origin ? { origin } : {}), kind: 'notifications' as const, items };

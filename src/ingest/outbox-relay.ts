@@ -4,6 +4,7 @@
  */
 import type { Sql } from '../db/client.ts';
 import { relayOutbox } from '../db/notifications.ts';
+import { toWire } from '../db/notification-wire.ts';
 import type { Bus } from '../bus/messages.ts';
 import type { Logger } from '../log.ts';
 
@@ -25,7 +26,7 @@ export function startOutboxRelay({ sql, bus, log, intervalMs, minAgeMs }: Outbox
     try {
       const relayed = await relayOutbox(sql, async (rows) => {
         for (let start = 0; start < rows.length; start += 1000) {
-          const items = rows.slice(start, start + 1000).map((row) => ({ ...row, created_at: row.created_at.toISOString() }));
+          const items = rows.slice(start, start + 1000).map((row) => ({ user_id: row.user_id, ...toWire(row) }));
           await bus.publish({ kind: 'notifications', items });
         }
       }, { minAgeMs });

@@ -7,7 +7,7 @@ import { maxBatch } from '../ingest/event-schema.ts';
 import { componentSchemas, listQueryParameters, type JsonSchema } from './schemas.ts';
 
 type Operation = Record<string, unknown> & { responses: Record<string, unknown> };
-export type PathItem = Partial<Record<'get' | 'post' | 'delete', Operation>> & { 'x-other-methods'?: unknown };
+export type PathItem = Partial<Record<'get' | 'post' | 'put' | 'delete', Operation>> & { 'x-other-methods'?: unknown };
 
 export interface OpenApiDocument {
   openapi: string;
@@ -69,6 +69,22 @@ const jsonBody = (name: string) => ({ required: true, content: json(schema(name)
 const noContent = { description: 'Done; no body.' };
 const userIdParameter = { name: 'user_id', in: 'path', required: true, description: 'URL-encoded.', schema: schema('UserId') };
 
+/** A POST that changes the state of the caller's notifications: 204, idempotent, announced to their sockets. */
+const stateChange = (operationId: string, summary: string, body: string): PathItem => ({
+  post: {
+    operationId,
+    tags: ['notifications'],
+    summary,
+    security: userJwt,
+    requestBody: jsonBody(body),
+    responses: {
+      '204': noContent,
+      ...errors('BadRequest', 'Unauthorized', 'NotFound', 'PayloadTooLarge', 'UnsupportedMediaType', 'RateLimited', 'Unavailable'),
+    },
+  },
+  ...otherMethods,
+});
+
 const notificationPaths: Record<string, PathItem> = {
   '/api/notifications': {
     get: {
@@ -78,7 +94,8 @@ const notificationPaths: Record<string, PathItem> = {
       security: userJwt,
       parameters: listQueryParameters({
         limit: 'Page size, 1–100.',
-        status: '`unread` (only unread) or `all` (read ones too).',
+        status: '`unread` (default: unread, not archived, not muted), `read`, `all` (not archived) or `archived`.',
+        category: 'Only notifications of this category.',
         cursor: 'Opaque: the X-Next-Cursor of the previous page. One that cannot be decoded is 400.',
       }),
       responses: {
@@ -101,7 +118,7 @@ const notificationPaths: Record<string, PathItem> = {
       tags: ['notifications'],
       security: userJwt,
       responses: {
-        '200': { description: 'Unread notifications of the caller.', content: json(schema('UnreadCount')) },
+        '200': { description: 'Unread notifications of the caller (not archived, not muted), and how many are unseen.', content: json(schema('UnreadCount')) },
         ...errors('Unauthorized', 'RateLimited', 'Unavailable'),
       },
     },
@@ -113,7 +130,7 @@ const notificationPaths: Record<string, PathItem> = {
       tags: ['notifications'],
       summary: 'Marks one notification read. Idempotent; each socket of the caller gets a READ frame when it changes.',
       security: userJwt,
-      requestBody: jsonBody('ReadBody'),
+      requestBody: jsonBody('OneId'),
       responses: {
         '204': noContent,
         ...errors('BadRequest', 'Unauthorized', 'NotFound', 'PayloadTooLarge', 'UnsupportedMediaType', 'RateLimited', 'Unavailable'),
@@ -128,6 +145,42 @@ const notificationPaths: Record<string, PathItem> = {
       summary: 'Marks read every notification of the caller committed when the call started. No body.',
       security: userJwt,
       responses: { '204': noContent, ...errors('Unauthorized', 'PayloadTooLarge', 'RateLimited', 'Unavailable') },
+    },
+    ...otherMethods,
+  },
+  '/api/notifications/unread': stateChange('markUnread', "Marks one notification unread. Idempotent; the caller's sockets get CHANGED when it changes.", 'OneId'),
+  '/api/notifications/seen': stateChange('markSeen', "Marks notifications seen (1–100 ids, all or nothing). Idempotent; CHANGED to the caller's sockets.", 'SomeIds'),
+  '/api/notifications/archive': stateChange('archive', 'Archives notifications (1–100 ids, all or nothing): hidden from the default list and `all`. Idempotent; CHANGED.', 'SomeIds'),
+  '/api/notifications/unarchive': stateChange('unarchive', 'Brings archived notifications back (1–100 ids, all or nothing). Idempotent; CHANGED.', 'SomeIds'),
+  '/api/notifications/{id}': {
+    delete: {
+      operationId: 'deleteNotification',
+      tags: ['notifications'],
+      summary: "Deletes one of the caller's notifications: gone from every list and count. Idempotent; CHANGED to the caller's sockets.",
+      security: userJwt,
+      parameters: [{ name: 'id', in: 'path', required: true, schema: schema('NotificationId') }],
+      responses: { '204': noContent, ...errors('Unauthorized', 'NotFound', 'RateLimited', 'Unavailable') },
+    },
+    ...otherMethods,
+  },
+  '/api/preferences': {
+    get: {
+      operationId: 'getPreferences',
+      tags: ['preferences'],
+      summary: 'What the caller muted.',
+      security: userJwt,
+      responses: { '200': { description: 'The preferences.', content: json(schema('Preferences')) }, ...errors('Unauthorized', 'RateLimited', 'Unavailable') },
+    },
+    put: {
+      operationId: 'putPreferences',
+      tags: ['preferences'],
+      summary: 'Replaces what the caller muted. Muted notifications are stored and listed under `all`, but not pushed, not in the inbox and not counted.',
+      security: userJwt,
+      requestBody: jsonBody('PreferencesBody'),
+      responses: {
+        '200': { description: 'The preferences as stored (repeats folded).', content: json(schema('Preferences')) },
+        ...errors('BadRequest', 'Unauthorized', 'PayloadTooLarge', 'UnsupportedMediaType', 'RateLimited', 'Unavailable'),
+      },
     },
     ...otherMethods,
   },

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { errorBodySchema } from '../errors.ts';
 import { userIdSchema } from '../auth/tokens.ts';
 import { eventSchema, ingestBodySchema, ingestResultJson, notificationIdJson } from '../ingest/event-schema.ts';
-import { listQuery, notificationJson, readBody, unreadCountJson } from '../routes/notifications.ts';
+import { listQuery, notificationJson, oneId, someIds, unreadCountJson } from '../routes/notifications.ts';
+import { preferencesBody, preferencesJson } from '../routes/preferences.ts';
 import { erasedJson, exportJson } from '../routes/users.ts';
 import { healthJson, readyJson } from '../routes/health.ts';
 import { demoBody, demoSessionJson } from '../routes/demo.ts';
@@ -23,7 +24,9 @@ function requestRegistry() {
   registry.add(userIdSchema, { id: 'UserId' });
   registry.add(eventSchema, { id: 'IngestEvent' });
   registry.add(ingestBodySchema, { id: 'IngestBody' });
-  registry.add(readBody, { id: 'ReadBody' });
+  registry.add(oneId, { id: 'OneId' });
+  registry.add(someIds, { id: 'SomeIds' });
+  registry.add(preferencesBody, { id: 'PreferencesBody' });
   registry.add(demoBody, { id: 'DemoNotificationBody' });
   return registry;
 }
@@ -34,6 +37,7 @@ function responseRegistry() {
   registry.add(notificationIdJson, { id: 'NotificationId' });
   registry.add(notificationJson, { id: 'Notification' });
   registry.add(unreadCountJson, { id: 'UnreadCount' });
+  registry.add(preferencesJson, { id: 'Preferences' });
   registry.add(ingestResultJson, { id: 'IngestResult' });
   registry.add(erasedJson, { id: 'Erased' });
   registry.add(exportJson, { id: 'UserExport' });

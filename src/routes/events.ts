@@ -1,11 +1,11 @@
 /**
- * POST /api/events: service-to-service ingestion with the ingest key. One event or a batch of up to 1000;
- * 201 with the ids in request order once committed.
+ * POST /api/events: service-to-service ingestion with the ingest key. One event or a batch of up to 1000, each for
+ * one user or for many (`user_ids`), at most 1000 rows in all; 201 with the ids in order of expansion once committed.
  */
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { requireKey } from '../auth/middleware.ts';
-import { ingestBodySchema, type ingestResultJson } from '../ingest/event-schema.ts';
+import { expandEvents, ingestBodySchema, type ingestResultJson } from '../ingest/event-schema.ts';
 import type { Ingestor } from '../ingest/ingestor.ts';
 import { jsonBody, methodNotAllowed } from './input.ts';
 import { rateLimit } from '../rate-limit.ts';
@@ -25,8 +25,8 @@ export function eventRoutes({ ingestApiKey, ingestor, rateLimits }: EventRoutesD
     .use(rateLimit({ perSecond, burst: perSecond * 2 }, () => 'ingest'))
     .post('/', async (c) => {
       const body = await jsonBody(c, ingestBodySchema);
-      const events = 'events' in body ? body.events : [body];
-      const ids = await ingestor.ingest(events);
+      // One request, one insert, one commit, however many users it names.
+      const ids = await ingestor.ingest(expandEvents(body));
       return c.json({ ids } satisfies z.output<typeof ingestResultJson>, 201);
     })
     .all('/', methodNotAllowed);

@@ -1,16 +1,19 @@
 /**
- * /api/notifications: the signed-in user's own notifications: list, unread count, read one, read all.
- * Reads that change something are announced on the bus so every tab of the user, on every process, follows.
+ * /api/notifications: the signed-in user's own notifications: list, badge count, and the states the user controls
+ * (read, unread, seen, archived, deleted). Every change is announced on the bus so each tab of the user, on every
+ * process, follows: reads as READ frames, the other changes as CHANGED frames.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Sql } from '../db/client.ts';
-import { countUnread, listNotifications, markAllRead, markRead, type NotificationRow } from '../db/notifications.ts';
-import type { Bus } from '../bus/messages.ts';
+import { changeState, countInbox, listNotifications, markAllRead, markRead, type StateChange } from '../db/notifications.ts';
+import { toWireWithState } from '../db/notification-wire.ts';
+import type { Bus, BusMessage } from '../bus/messages.ts';
 import type { Logger } from '../log.ts';
 import { requireUser, type UserEnv } from '../auth/middleware.ts';
 import type { VerifyToken } from '../auth/tokens.ts';
 import { AppError } from '../errors.ts';
+import { categorySchema } from '../ingest/event-schema.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { jsonBody, methodNotAllowed, query } from './input.ts';
 import { rateLimit } from '../rate-limit.ts';
@@ -24,9 +27,11 @@ export interface NotificationRoutesDeps {
   rateLimits: { userPerSecond: number };
 }
 
-export const listQuery = z.strictObject({
+// Not strict: a parameter the server does not know (a cache-buster) is ignored; a known one with a bad value is 400.
+export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  status: z.enum(['unread', 'all']).default('unread'),
+  status: z.enum(['unread', 'read', 'all', 'archived']).default('unread'),
+  category: categorySchema.optional(),
   cursor: z
     .string()
     .max(200)
@@ -34,63 +39,92 @@ export const listQuery = z.strictObject({
     .optional(),
 });
 
-export const readBody = z.strictObject({ id: z.string().min(1).max(32) });
+const idSchema = z.string().min(1).max(32);
+export const oneId = z.strictObject({ id: idSchema });
+/** Up to 100 ids; a repeat counts once. */
+export const someIds = z.strictObject({ ids: z.array(idSchema).min(1).max(100) });
 
+const isoTime = z.iso.datetime();
+const linkJson = z.string();
+/** A notification as the REST list returns it: the wire form plus the user's states; content keys only when set. */
 export const notificationJson = z.strictObject({
   id: notificationIdJson,
   type: z.string(),
   message: z.string(),
-  created_at: z.iso.datetime(),
-  read_at: z.iso.datetime().nullable(),
+  created_at: isoTime,
+  title: z.string().optional(),
+  url: linkJson.optional(),
+  actor: z.strictObject({ id: z.string().optional(), name: z.string(), avatar_url: linkJson.optional() }).optional(),
+  actions: z.array(z.strictObject({ label: z.string(), url: linkJson })).max(2).optional(),
+  category: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  read_at: isoTime.nullable(),
+  seen_at: isoTime.nullable(),
+  archived_at: isoTime.nullable(),
 });
 
-export const unreadCountJson = z.strictObject({ count: z.int().nonnegative() });
+export const unreadCountJson = z.strictObject({ count: z.int().nonnegative(), unseen: z.int().nonnegative() });
 
-const toJson = (row: NotificationRow): z.output<typeof notificationJson> => ({
-  id: row.id,
-  type: row.type,
-  message: row.message,
-  created_at: row.created_at.toISOString(),
-  read_at: row.read_at?.toISOString() ?? null,
-});
+const notFound = () => new AppError(404, 'not_found', 'No such notification');
 
 /** The routes, to mount at /api/notifications. */
 export function notificationRoutes({ sql, bus, log, verifyToken, rateLimits }: NotificationRoutesDeps) {
   const perSecond = rateLimits.userPerSecond;
-  const announce = (userId: string, ids: string[], unreadCount: number) =>
-    bus.publish({ kind: 'read', user_id: userId, ids, unread_count: unreadCount }).catch((error: unknown) => {
-      log.warn({ err: (error as Error)?.message }, 'read: publish failed; other tabs catch up on resync');
+  const announce = (message: BusMessage) =>
+    bus.publish(message).catch((error: unknown) => {
+      log.warn({ err: (error as Error)?.message, kind: message.kind }, 'state change: publish failed; other tabs catch up on resync');
     });
+
+  /** A handler that applies `change` to the ids of the body and answers 204 (404 when one id is not the caller's). */
+  const stateRoute =
+    (change: Exclude<StateChange, 'read'>, ids: (c: Context<UserEnv>) => Promise<string[]>) => async (c: Context<UserEnv>) => {
+      const userId = c.var.userId;
+      const result = await changeState(sql, userId, await ids(c), change);
+      if (!result.found) throw notFound();
+      if (result.ids.length > 0) void announce({ kind: 'changed', user_id: userId, change, ids: result.ids, unread_count: result.unreadCount });
+      return c.body(null, 204);
+    };
+  const bodyIds = async (c: Context<UserEnv>) => (await jsonBody(c, someIds)).ids;
 
   return new Hono<UserEnv>()
     .use(requireUser(verifyToken))
     .use(rateLimit({ perSecond, burst: perSecond * 5 }, (c) => c.var.userId))
     .get('/', async (c) => {
-      const { limit, status, cursor } = query(c, listQuery);
-      const page = await listNotifications(sql, c.var.userId, { limit, unreadOnly: status === 'unread', cursor });
+      const { limit, status, category, cursor } = query(c, listQuery);
+      const page = await listNotifications(sql, c.var.userId, { limit, status, category, cursor });
       if (page.next) {
         const next = encodeCursor(page.next);
-        const params = new URLSearchParams({ limit: String(limit), status, cursor: next });
+        const params = new URLSearchParams({ limit: String(limit), status, ...(category ? { category } : {}), cursor: next });
         c.header('X-Next-Cursor', next);
         c.header('Link', `</api/notifications?${params}>; rel="next"`);
       }
-      return c.json(page.rows.map(toJson));
+      return c.json(page.rows.map(toWireWithState));
     })
     .all('/', methodNotAllowed)
-    .get('/unread-count', async (c) => c.json({ count: await countUnread(sql, c.var.userId) } satisfies z.output<typeof unreadCountJson>))
+    .get('/unread-count', async (c) => c.json((await countInbox(sql, c.var.userId)) satisfies z.output<typeof unreadCountJson>))
     .all('/unread-count', methodNotAllowed)
     .post('/read', async (c) => {
-      const { id } = await jsonBody(c, readBody);
+      const { id } = await jsonBody(c, oneId);
       const result = await markRead(sql, c.var.userId, id);
-      if (!result.found) throw new AppError(404, 'not_found', 'No such notification');
-      if (result.changed) void announce(c.var.userId, [id], result.unreadCount);
+      if (!result.found) throw notFound();
+      if (result.changed) void announce({ kind: 'read', user_id: c.var.userId, ids: [id], unread_count: result.unreadCount });
       return c.body(null, 204);
     })
     .all('/read', methodNotAllowed)
     .post('/read-all', async (c) => {
       const { ids, unreadCount } = await markAllRead(sql, c.var.userId);
-      if (ids.length > 0) void announce(c.var.userId, ids, unreadCount);
+      if (ids.length > 0) void announce({ kind: 'read', user_id: c.var.userId, ids, unread_count: unreadCount });
       return c.body(null, 204);
     })
-    .all('/read-all', methodNotAllowed);
+    .all('/read-all', methodNotAllowed)
+    .post('/unread', stateRoute('unread', async (c) => [(await jsonBody(c, oneId)).id]))
+    .all('/unread', methodNotAllowed)
+    .post('/seen', stateRoute('seen', bodyIds))
+    .all('/seen', methodNotAllowed)
+    .post('/archive', stateRoute('archived', bodyIds))
+    .all('/archive', methodNotAllowed)
+    .post('/unarchive', stateRoute('unarchived', bodyIds))
+    .all('/unarchive', methodNotAllowed)
+    .delete('/:id', stateRoute('deleted', async (c) => [c.req.param('id') ?? '']))
+    .all('/:id', methodNotAllowed);
 }

@@ -1,11 +1,14 @@
 /**
  * /api/users/:user_id/notifications: personal data requests, for the operator's back office (admin key):
- * erase everything of a user (their open sockets are told to clear), or export it as JSON.
+ * erase everything of a user, notifications and preferences (their open sockets are told to clear), or export it
+ * as JSON.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Sql } from '../db/client.ts';
 import { eraseUser, exportUser } from '../db/notifications.ts';
+import { erasePreferences, getMutes } from '../db/preferences.ts';
+import { toWireWithState } from '../db/notification-wire.ts';
 import type { Bus } from '../bus/messages.ts';
 import type { Logger } from '../log.ts';
 import { requireKey } from '../auth/middleware.ts';
@@ -13,6 +16,7 @@ import { userIdSchema } from '../auth/tokens.ts';
 import { validationError } from '../errors.ts';
 import { methodNotAllowed } from './input.ts';
 import { notificationJson } from './notifications.ts';
+import { preferencesJson } from './preferences.ts';
 
 export interface UserRoutesDeps {
   sql: Sql;
@@ -26,7 +30,8 @@ export const erasedJson = z.strictObject({ deleted: z.int().nonnegative() });
 export const exportJson = z.strictObject({
   user_id: z.string(),
   exported_at: z.iso.datetime(),
-  notifications: z.array(notificationJson.extend({ idempotency_key: z.string().nullable() })),
+  notifications: z.array(notificationJson.extend({ deleted_at: z.iso.datetime().nullable(), idempotency_key: z.string().nullable() })),
+  preferences: preferencesJson,
 });
 
 function userIdParam(raw: string): string {
@@ -41,7 +46,12 @@ export function userRoutes({ sql, bus, log, adminApiKey }: UserRoutesDeps) {
     .use(requireKey(adminApiKey, 'admin key'))
     .delete('/:user_id/notifications', async (c) => {
       const userId = userIdParam(c.req.param('user_id'));
-      const deleted = await eraseUser(sql, userId);
+      // One transaction: an erasure that fails half-way must not leave the preferences behind, or the notifications.
+      const deleted = await sql.begin(async (tx) => {
+        const count = await eraseUser(tx as unknown as Sql, userId);
+        await erasePreferences(tx as unknown as Sql, userId);
+        return count;
+      });
       await bus.publish({ kind: 'erased', user_id: userId }).catch((error: unknown) => {
         log.warn({ err: (error as Error)?.message }, 'erase: publish failed; open sockets clear on their next resync');
       });
@@ -52,19 +62,17 @@ export function userRoutes({ sql, bus, log, adminApiKey }: UserRoutesDeps) {
     .all('/:user_id/notifications', methodNotAllowed)
     .get('/:user_id/notifications/export', async (c) => {
       const userId = userIdParam(c.req.param('user_id'));
-      const rows = await exportUser(sql, userId);
+      const [rows, muted] = await Promise.all([exportUser(sql, userId), getMutes(sql, userId)]);
       c.header('Content-Disposition', 'attachment; filename="notifications.json"');
       return c.json({
         user_id: userId,
         exported_at: new Date().toISOString(),
         notifications: rows.map((row) => ({
-          id: row.id,
-          type: row.type,
-          message: row.message,
-          created_at: row.created_at.toISOString(),
-          read_at: row.read_at?.toISOString() ?? null,
+          ...toWireWithState(row),
+          deleted_at: row.deleted_at?.toISOString() ?? null,
           idempotency_key: row.idempotency_key,
         })),
+        preferences: { muted: { categories: muted.categories, types: muted.types } },
       } satisfies z.output<typeof exportJson>);
     })
     .all('/:user_id/notifications/export', methodNotAllowed);

@@ -4,6 +4,7 @@
  */
 import type { Sql } from '../db/client.ts';
 import { countUnread, unreadAround } from '../db/notifications.ts';
+import { toWire } from '../db/notification-wire.ts';
 import type { NotificationPayload } from './protocol.ts';
 
 export type CatchUpResult =
@@ -30,7 +31,7 @@ export function createCatchUp(sql: Sql, { maxRows = 200, overlapMs = 5000 }: Cat
     if (rows.length > maxRows) return { kind: 'resync', reason: 'gap_too_large' };
     return {
       kind: 'rows',
-      rows: rows.map((row) => ({ id: row.id, type: row.type, message: row.message, created_at: row.created_at.toISOString() })),
+      rows: rows.map(toWire),
       unreadCount: await countUnread(sql, userId),
     };
   };

@@ -11,6 +11,7 @@ import { clientFrameSchema, closeCodes, frames, maxBadFrames, bufferCaps, maxCli
 import { checkUpgrade, type UpgradePolicy } from './upgrade-policy.ts';
 import type { CatchUp } from './catch-up.ts';
 import { createRecentIds } from './recent-ids.ts';
+import type { MuteCache } from './mute-cache.ts';
 import { AppError, errorResponse } from '../errors.ts';
 
 const decoder = new TextDecoder();
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   policy: UpgradePolicy;
   /** Answers RESUME frames; without it RESUME is answered with RESYNC. */
   catchUp?: CatchUp;
+  /** Users' mutes at fan-out; without it nothing is held back. */
+  mutes?: MuteCache;
   /** How often expired sockets are looked for. */
   expirySweepMs?: number;
   now?: () => number;
@@ -57,7 +60,7 @@ export interface Gateway {
 }
 
 /** Creates the gateway; call `deliver` from the bus and mount `upgrade`/`websocket` in Bun.serve. */
-export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs = 1000, now = Date.now }: GatewayOptions): Gateway {
+export function createGateway({ verifyToken, log, policy, catchUp, mutes, expirySweepMs = 1000, now = Date.now }: GatewayOptions): Gateway {
   let server: Server<SocketData> | undefined;
   const sockets = new Set<GatewaySocket>();
   const delivered = createRecentIds();
@@ -128,6 +131,7 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
       }
       const checked = await checkUpgrade(request, { verifyToken, policy, socketsOf: (userId) => bunServer.subscriberCount(userTopic(userId)) });
       if (checked instanceof Response) return checked;
+      await mutes?.load(checked.userId);
       if (bunServer.upgrade(request, { data: { userId: checked.userId, exp: checked.exp, badFrames: 0 } })) return undefined;
       return errorResponse(new AppError(426, 'upgrade_required', 'Expected a WebSocket upgrade'));
     },
@@ -163,6 +167,7 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
       },
       close(ws) {
         sockets.delete(ws);
+        if (server?.subscriberCount(userTopic(ws.data.userId)) === 0) mutes?.forget(ws.data.userId);
       },
     },
 
@@ -173,6 +178,7 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
             const topic = userTopic(item.user_id);
             // Nobody here for this user: skip before touching the repeat filter (most items, with many gateways).
             if (!server || server.subscriberCount(topic) === 0) continue;
+            if (mutes?.muted(item.user_id, item.type, item.category)) continue;
             if (delivered.firstTime(item.id)) publish(topic, () => frames.notification(item));
           }
           break;
@@ -180,7 +186,16 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
           publish(userTopic(message.user_id), () => frames.read(message.ids, message.unread_count));
           break;
         case 'erased':
+          mutes?.forget(message.user_id);
           publish(userTopic(message.user_id), frames.erased);
+          break;
+        case 'changed':
+          publish(userTopic(message.user_id), () => frames.changed(message.change, message.ids, message.unread_count));
+          break;
+        case 'preferences':
+          // What the inbox and the badge hold changed with the mutes: the user's tabs refetch both.
+          mutes?.set(message.user_id, message.muted, (server?.subscriberCount(userTopic(message.user_id)) ?? 0) > 0);
+          publish(userTopic(message.user_id), () => frames.resync('preferences_changed'));
           break;
       }
       if (dropped > 0) {
@@ -193,6 +208,8 @@ export function createGateway({ verifyToken, log, policy, catchUp, expirySweepMs
       // Rare (a bus outage ended), so a loop over the socket set; a second topic per socket would cost memory always.
       const frame = frames.resync(reason);
       for (const ws of sockets) send(ws, frame);
+      // `preferences` messages may have been lost with the others.
+      void mutes?.reload([...sockets].map((ws) => ws.data.userId));
     },
 
     closeAll(maxDelayMs) {

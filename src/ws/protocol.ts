@@ -3,9 +3,9 @@
  * Types are stable; see docs/api.md#websocket.
  */
 import { z } from 'zod';
-import type { ClientFrame as WireClientFrame, CloseCode, NotificationPayload, ServerFrame } from './frames.ts';
+import type { Change, ClientFrame as WireClientFrame, CloseCode, NotificationPayload, ServerFrame } from './frames.ts';
 
-export type { NotificationPayload } from './frames.ts';
+export type { Change, NotificationPayload } from './frames.ts';
 
 /** The only frames a client may send. Anything else is answered with ERROR. */
 export const clientFrameSchema = z.discriminatedUnion('type', [
@@ -21,14 +21,20 @@ export type ClientFrame = z.infer<typeof clientFrameSchema>;
 /** Every frame goes through the shared wire type, so the panel's parser and these builders agree. */
 const encode = (frame: ServerFrame) => JSON.stringify(frame);
 
+const optionalPayloadKeys = ['title', 'url', 'actor', 'actions', 'category', 'data'] as const;
+
 /** Frames the server sends, built in one place so their shape cannot drift. */
 export const frames = {
   ready: (userId: string) => encode({ type: 'READY', payload: { user_id: userId } }),
-  notification: (payload: NotificationPayload) =>
-    encode({
-      type: 'NOTIFICATION',
-      payload: { id: payload.id, type: payload.type, message: payload.message, created_at: payload.created_at },
-    }),
+  // Keys picked one by one: a bus item also carries user_id, which the frame must not. Optional content only when set,
+  // so an event with the original fields gets exactly the original frame.
+  notification: (payload: NotificationPayload) => {
+    const out: NotificationPayload = { id: payload.id, type: payload.type, message: payload.message, created_at: payload.created_at };
+    for (const key of optionalPayloadKeys) if (payload[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = payload[key];
+    return encode({ type: 'NOTIFICATION', payload: out });
+  },
+  changed: (change: Exclude<Change, 'read'>, ids: readonly string[], unreadCount: number) =>
+    encode({ type: 'CHANGED', payload: { change, ids, unread_count: unreadCount } }),
   read: (ids: readonly string[], unreadCount: number) =>
     encode({ type: 'READ', payload: { ids, unread_count: unreadCount } }),
   resync: (reason: string) => encode({ type: 'RESYNC', payload: { reason } }),

@@ -50,9 +50,10 @@ describe('routes: the document and the app list the same operations', () => {
   const app = createApp({
     log: { isLevelEnabled: () => false },
     rateLimits: { ingestPerSecond: 1, userPerSecond: 1 },
-    ingestApiKey: 'k',
+    keys: { ingestApiKey: 'k', adminApiKey: 'a', metricsToken: undefined },
     staticDir: '/nonexistent',
-    demoJwtSecret: 'demo',
+    corsOrigins: [],
+    demo: { jwtSecret: 'demo', audience: undefined, tokenTtlSeconds: 60 },
   } as unknown as AppDeps);
   const template = (path: string) => path.replace(/:([^/]+)/g, '{$1}');
   // The panel's files (GET /*) are not API; they are served only when nothing above matched.
@@ -66,7 +67,7 @@ describe('routes: the document and the app list the same operations', () => {
     for (const excluded of notApi) expect(served.delete(excluded)).toBe(true);
     const documented = Object.entries(document.paths)
       .filter(([path]) => path !== servedBeforeHono)
-      .flatMap(([path, item]) => ['get', 'post', 'delete'].filter((method) => method in item).map((method) => `${method.toUpperCase()} ${path}`));
+      .flatMap(([path, item]) => ['get', 'post', 'put', 'delete'].filter((method) => method in item).map((method) => `${method.toUpperCase()} ${path}`));
     expect([...served].sort()).toEqual(documented.sort());
     expect(document.paths[servedBeforeHono]?.get).toBeDefined();
   });
@@ -139,7 +140,7 @@ describe('the check fails on drift', () => {
     headers: new Headers({ ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }),
     body: body === undefined ? '' : JSON.stringify(body),
   });
-  const notification = { id: '1', type: 't', message: 'm', created_at: '2026-01-01T00:00:00.000Z', read_at: null };
+  const notification = { id: '1', type: 't', message: 'm', created_at: '2026-01-01T00:00:00.000Z', read_at: null, seen_at: null, archived_at: null };
   const error = (code: string) => ({ error: { code, message: 'x' } });
 
   test('documented answers pass', () => {

@@ -130,6 +130,8 @@ export interface FuzzUser {
   token: string;
   /** Notification ids this user owns (seeded before the run). */
   owns: string[];
+  /** Owned ids only DELETE is pointed at, so no other case finds its row gone. */
+  deletable?: string[];
 }
 
 export interface FuzzContext {
@@ -268,6 +270,8 @@ export interface Route {
 }
 
 const kib = 1024;
+/** A notification id that is well formed and never exists. */
+export const absentId = '9000000000000000001';
 /** A user id the personal-data routes are pointed at: it never owns a row, so erasing it changes nothing. */
 export const eraseTarget = 'erase-target';
 
@@ -277,6 +281,13 @@ export const routes: readonly Route[] = [
   { path: '/api/notifications/unread-count', methods: ['GET'], auth: 'user', body: 'none', limit: 16 * kib, rateLimited: true },
   { path: '/api/notifications/read', methods: ['POST'], auth: 'user', body: 'json', limit: 16 * kib, rateLimited: true },
   { path: '/api/notifications/read-all', methods: ['POST'], auth: 'user', body: 'ignored', limit: 16 * kib, rateLimited: true },
+  { path: '/api/notifications/unread', methods: ['POST'], auth: 'user', body: 'json', limit: 16 * kib, rateLimited: true },
+  { path: '/api/notifications/seen', methods: ['POST'], auth: 'user', body: 'json', limit: 16 * kib, rateLimited: true },
+  { path: '/api/notifications/archive', methods: ['POST'], auth: 'user', body: 'json', limit: 16 * kib, rateLimited: true },
+  { path: '/api/notifications/unarchive', methods: ['POST'], auth: 'user', body: 'json', limit: 16 * kib, rateLimited: true },
+  // A well-formed id nobody owns: deleting it is 404 (deleting own rows is judged with the random cases).
+  { path: `/api/notifications/${absentId}`, methods: ['DELETE'], auth: 'user', body: 'none', limit: 16 * kib, rateLimited: true },
+  { path: '/api/preferences', methods: ['PUT', 'GET'], auth: 'user', body: 'json', limit: 16 * kib, rateLimited: true },
   { path: '/api/events', methods: ['POST'], auth: 'ingest', body: 'json', limit: 4096 * kib, rateLimited: true },
   { path: `/api/users/${eraseTarget}/notifications`, methods: ['DELETE'], auth: 'admin', body: 'none', limit: 16 * kib },
   { path: `/api/users/${eraseTarget}/notifications/export`, methods: ['GET'], auth: 'admin', body: 'none', limit: 16 * kib },
@@ -291,7 +302,8 @@ export const routes: readonly Route[] = [
 /** Success statuses of a well-formed request to `route`. */
 function okOf(route: Route): number[] {
   if (route.path === '/api/events' || route.path === '/api/demo/notifications') return [201];
-  if (route.path.endsWith('/read') || route.path.endsWith('/read-all')) return [204];
+  if (route.path === `/api/notifications/${absentId}`) return [404];
+  if (/\/(read|read-all|unread|seen|archive|unarchive)$/.test(route.path)) return [204];
   return [200];
 }
 
@@ -411,7 +423,7 @@ function eventFields(rng: Rng, n: number, mutate: boolean): { fields: [string, s
 function eventsBody(rng: Rng, fresh: () => number): BodyChoice {
   const n = fresh();
   const json = (text: string, good: number[], label: string, code?: string): BodyChoice => ({ label, body: text, contentType: 'application/json', good, ...(code ? { code } : {}) });
-  switch (rng.int(12)) {
+  switch (rng.int(13)) {
     case 0:
     case 1:
     case 2: {
@@ -454,6 +466,29 @@ function eventsBody(rng: Rng, fresh: () => number): BodyChoice {
       const bytes = [...new TextEncoder().encode(`{"user_id":"fz-${n}-`), ...bad, ...new TextEncoder().encode('","type":"t","message":"invalid utf-8"}')];
       // A decoder may replace the bytes (U+FFFD) or refuse the body; the contract names neither.
       return { label: `invalid UTF-8 ${bad.map((b) => b.toString(16)).join(' ')} in user_id`, body: new Uint8Array(bytes), contentType: 'application/json', good: [201, 400] };
+    }
+    case 11: {
+      const variant = rng.pick(['many users', 'many users with a key', 'repeated user', 'user_id and user_ids', '1001 users', 'batch past 1000 rows', 'content'] as const);
+      if (variant === 'content') {
+        const [field, value, ok] = rng.pick<[string, unknown, boolean]>([
+          ['url', 'javascript:alert(1)', false], ['url', 'data:text/html,x', false], ['url', '//evil.example', false], ['url', '/\\evil.example', false],
+          ['url', '/ok', true], ['url', 'https://ok.example/x', true], ['title', rng.pick(nastyStrings), false], ['category', rng.pick(nastyStrings), false],
+          ['data', { blob: 'x'.repeat(5 * 1024) }, false], ['data', { ok: [1, { deep: true }] }, true], ['data', [1], false], ['data', { s: '\ud800' }, false],
+          ['actions', [{ label: 'x', url: 'javascript:alert(1)' }], false], ['actions', [{ label: 'x', url: '/a' }, { label: 'y', url: '/b' }], true],
+          ['actor', { name: 'A', avatar_url: '/a.png' }, false], ['actor', { name: 'A', avatar_url: 'https://a.example/a.png' }, true],
+        ]);
+        const text = `{"user_id":"fz-${n}-content","type":"t","message":"m",${JSON.stringify(field)}:${JSON.stringify(value)}}`;
+        // A nasty title or category may happen to be valid; the server must still answer 201 or 400, never 5xx.
+        const good = ok ? [201] : field === 'title' || field === 'category' ? [201, 400] : [400];
+        return json(text, good, `content ${field}`);
+      }
+      const users = (count: number) => JSON.stringify(Array.from({ length: count }, (_, i) => `fz-${n}-r${i}`));
+      if (variant === 'many users') return json(`{"user_ids":${users(1 + rng.int(5))},"type":"t","message":"m"}`, [201], variant);
+      if (variant === 'many users with a key') return json(`{"events":[{"user_ids":${users(3)},"type":"t","message":"m","idempotency_key":"k"},{"user_ids":${users(3)},"type":"t","message":"m","idempotency_key":"k"}]}`, [201], variant);
+      if (variant === 'repeated user') return json(`{"user_ids":["fz-${n}-a","fz-${n}-a"],"type":"t","message":"m"}`, [400], variant, 'validation_failed');
+      if (variant === 'user_id and user_ids') return json(`{"user_id":"fz-${n}-a","user_ids":["fz-${n}-b"],"type":"t","message":"m"}`, [400], variant, 'validation_failed');
+      if (variant === '1001 users') return json(`{"user_ids":${users(1001)},"type":"t","message":"m"}`, [400], variant, 'validation_failed');
+      return json(`{"events":[{"user_ids":${users(600)},"type":"t","message":"m"},{"user_ids":${users(401)},"type":"t","message":"m"}]}`, [400], variant, 'validation_failed');
     }
     case 10: {
       // Repeats of one idempotency key inside a batch: one row, the first event's, and the same id for both.
@@ -521,6 +556,71 @@ function readBody(rng: Rng, ctx: FuzzContext, user: FuzzUser): BodyChoice {
   }
 }
 
+/** A body for the state routes that take `{ ids }` (seen, archive, unarchive) or `{ id }` (unread). */
+function stateBody(rng: Rng, ctx: FuzzContext, user: FuzzUser, single: boolean): BodyChoice {
+  const json = (text: string, good: number[], label: string, code?: string): BodyChoice => ({ label, body: text, contentType: 'application/json', good, ...(code ? { code } : {}) });
+  const candidates = readIds(ctx, user);
+  switch (rng.int(6)) {
+    case 0:
+    case 1: {
+      const picks = Array.from({ length: single ? 1 : 1 + rng.int(4) }, () => rng.pick(candidates));
+      const text = single ? JSON.stringify({ id: picks[0]!.id }) : JSON.stringify({ ids: picks.map((pick) => pick.id) });
+      // All or nothing: one id out of shape is 400, else one id that is not the caller's is 404.
+      const good = picks.some((pick) => pick.good.includes(400)) ? [400] : picks.some((pick) => pick.good.includes(404)) ? [404] : [204];
+      return json(text, good, `ids ${picks.map((pick) => JSON.stringify(pick.id.slice(0, 12))).join(',')}`);
+    }
+    case 2: {
+      const own = user.owns[0];
+      return json(single ? JSON.stringify({ id: own ?? absentId }) : JSON.stringify({ ids: own ? [own, own, own] : [absentId] }), own ? [204] : [404], 'own id repeated');
+    }
+    case 3: {
+      const bad = rng.pick(wrongTypeJson);
+      // Some wrong types for `id` are a list of strings, which `ids` takes: then the ids name nothing of the user's.
+      return json(single ? `{"id":${bad}}` : `{"ids":${bad}}`, single ? [400] : [400, 404], `ids = ${bad.slice(0, 24)}`, single ? 'validation_failed' : undefined);
+    }
+    case 4:
+      return single
+        ? json(`{"id":"1","ids":["1"]}`, [400], 'id and ids', 'validation_failed')
+        : json(JSON.stringify({ ids: Array.from({ length: rng.chance(0.5) ? 0 : 101 }, (_, i) => String(i + 1)) }), [400], 'ids empty or 101', 'validation_failed');
+    default: {
+      const text = rng.pick(notJsonObject);
+      return json(text, [400], `not a JSON object: ${text.slice(0, 24)}`, 'invalid_json');
+    }
+  }
+}
+
+/** A body for PUT /api/preferences. */
+function preferencesBody(rng: Rng): BodyChoice {
+  const json = (text: string, good: number[], label: string): BodyChoice => ({ label, body: text, contentType: 'application/json', good });
+  const nasty = rng.pick(nastyStrings);
+  const category = rng.pick(['digest', 'a.b', nasty, '', 'x'.repeat(65)]);
+  const type = rng.pick(['marketing', nasty, '', 't'.repeat(65)]);
+  const categoryOk = /^[a-z0-9][a-z0-9_.-]{0,63}$/i.test(category);
+  const typeOk = fieldOk('type', type);
+  switch (rng.int(4)) {
+    case 0:
+    case 1:
+      return json(
+        JSON.stringify({ muted: { categories: [category], types: [type] } }),
+        categoryOk && typeOk === true ? [200] : !categoryOk || typeOk === false ? [400] : [200, 400],
+        `mute category #${nastyStrings.indexOf(category)} type #${nastyStrings.indexOf(type)}`,
+      );
+    case 2:
+      return json(rng.pick(['{}', '{"muted":{}}', '{"muted":{"categories":[],"types":[],"users":[]}}', '{"muted":null}', `{"muted":{"categories":${rng.pick(wrongTypeJson)},"types":[]}}`]), [400], 'shape');
+    default:
+      return json(JSON.stringify({ muted: { categories: Array.from({ length: 101 }, (_, i) => `c${i}`), types: [] } }), [400], '101 categories');
+  }
+}
+
+/** Ids for DELETE /api/notifications/:id, URL-encoded as sent, and what deleting them must answer for `user`. */
+function deleteTargets(ctx: FuzzContext, user: FuzzUser): { path: string; good: number[] }[] {
+  // Deleting is idempotent: a repeat of the same id is 204 again.
+  const own = (user.deletable ?? []).map((id) => ({ path: id, good: [204] }));
+  const foreign = ctx.foreignIds.slice(0, 2).map((id) => ({ path: id, good: [404] }));
+  const malformed = ['0', '-1', 'abc', '1e3', '99999999999999999999', '%00', '%20', '%ff', '1%2F2', 'x'.repeat(300), '%27%20OR%201%3D1', '__proto__'].map((path) => ({ path, good: [404] }));
+  return [...own, ...foreign, ...malformed];
+}
+
 /** A body for POST /api/demo/notifications. */
 function demoBody(rng: Rng): BodyChoice {
   const json = (text: string, good: number[], label: string): BodyChoice => ({ label, body: text, contentType: 'application/json', good });
@@ -551,8 +651,11 @@ const listParams: readonly { query: string; ok: boolean | 'either' }[] = [
   { query: 'limit=NaN', ok: false }, { query: 'limit=Infinity', ok: false }, { query: 'limit=', ok: false }, { query: 'limit=abc', ok: false },
   { query: 'limit=9007199254740993', ok: false }, { query: 'limit=1e-400', ok: false }, { query: 'limit=%D9%A3', ok: false }, { query: 'limit=%00', ok: false },
   { query: 'limit=1e2', ok: 'either' }, { query: 'limit=0x10', ok: 'either' }, { query: 'limit=%207', ok: 'either' }, { query: 'limit=05', ok: 'either' },
-  { query: 'limit=1&limit=500', ok: 'either' }, { query: 'limit[]=1', ok: false }, { query: 'limit[a]=1', ok: false },
-  { query: 'status=all', ok: true }, { query: 'status=unread', ok: true }, { query: 'status=ALL', ok: false }, { query: 'status=read', ok: false },
+  { query: 'limit=1&limit=500', ok: 'either' }, { query: 'limit[]=1', ok: true }, { query: 'limit[a]=1', ok: true },
+  { query: 'status=all', ok: true }, { query: 'status=unread', ok: true }, { query: 'status=ALL', ok: false }, { query: 'status=read', ok: true },
+  { query: 'status=archived', ok: true }, { query: 'status=deleted', ok: false }, { query: 'category=digest', ok: true }, { query: 'category=a.b-c_d', ok: true },
+  { query: 'category=', ok: false }, { query: 'category=a%20b', ok: false }, { query: `category=${'c'.repeat(65)}`, ok: false }, { query: 'category=%00', ok: false },
+  { query: 'category=%27%20OR%201%3D1', ok: false }, { query: '_=1700000000000', ok: true }, { query: 'status=archived&category=x&_=1', ok: true },
   { query: 'status=', ok: false }, { query: 'status=all%00', ok: false }, { query: 'status=%E2%80%AEall', ok: false }, { query: 'status=all&status=bogus', ok: 'either' },
   { query: 'x=1', ok: 'either' }, { query: '__proto__=1', ok: 'either' }, { query: 'constructor=1', ok: 'either' }, { query: '%ff=1', ok: 'either' },
   { query: '&&&', ok: 'either' }, { query: '=', ok: 'either' },
@@ -629,7 +732,7 @@ export const unknownPaths: readonly { target: string; raw: boolean; expect: numb
     '/healthz.json', '/readyz/..%2f..%2fpackage.json', '/%ff%fe', '/%c0%ae%c0%ae/package.json', '/..%5c..%5cpackage.json', '/favicon.ico.bak', '/ws/',
   ].map((target) => ({ target, raw: false, expect: [404] })),
   // Under an authenticated prefix, refusing the caller before saying "no such route" is allowed.
-  ...['/api/notifications/123', '/api/notifications/read/1', '/api/notifications/unread-count/x', '/api/events/1', '/api/users', '/api/users/x',
+  ...['/api/notifications/read/1', '/api/notifications/unread-count/x', '/api/events/1', '/api/users', '/api/users/x',
     '/api/users/x/notifications/export/more', '/api/users/x/other'].map((target) => ({ target, raw: false, expect: [401, 404] })),
   // Traversal out of the panel's directory: sent raw, so no client normalises it first. Never a file outside web/dist.
   ...['/%2e%2e/package.json', '/..%2f..%2fpackage.json', '/assets/../../package.json', '/assets/..%2f..%2fpackage.json', '/../../../etc/passwd',
@@ -703,7 +806,10 @@ export function httpCases(ctx: FuzzContext, demoCtx: FuzzContext, rng: Rng, rand
           : [{ label: 'none', header: null, verdict: 'good' }];
   const validBody = (route: Route, user: FuzzUser): BodyChoice | undefined => {
     if (route.path === '/api/events') return { label: 'valid event', body: `{"user_id":"fz-${++n}-auth","type":"t","message":"m"}`, contentType: 'application/json', good: [201] };
-    if (route.path.endsWith('/read')) return { label: 'own id', body: JSON.stringify({ id: user.owns[0] ?? '1' }), contentType: 'application/json', good: user.owns[0] ? [204] : [404] };
+    // Without rows of its own the user names an id nobody has ('1' may be the demo user's own row).
+    if (route.path.endsWith('/read') || route.path.endsWith('/unread')) return { label: 'own id', body: JSON.stringify({ id: user.owns[0] ?? absentId }), contentType: 'application/json', good: user.owns[0] ? [204] : [404] };
+    if (/\/(seen|archive|unarchive)$/.test(route.path)) return { label: 'own ids', body: JSON.stringify({ ids: user.owns.length ? user.owns : [absentId] }), contentType: 'application/json', good: user.owns.length ? [204] : [404] };
+    if (route.path === '/api/preferences') return { label: 'mute nothing', body: '{"muted":{"categories":[],"types":[]}}', contentType: 'application/json', good: [200] };
     if (route.path === '/api/demo/notifications') return { label: 'valid', body: '{"message":"hi"}', contentType: 'application/json', good: [201] };
     return undefined;
   };
@@ -746,6 +852,9 @@ export function httpCases(ctx: FuzzContext, demoCtx: FuzzContext, rng: Rng, rand
   const readRoute = routes.find((r) => r.path.endsWith('/read'))!;
   const listRoute = routes.find((r) => r.path === '/api/notifications')!;
   const demoRoute = routes.find((r) => r.path === '/api/demo/notifications')!;
+  const stateRoutes = routes.filter((r) => /\/(unread|seen|archive|unarchive)$/.test(r.path));
+  const preferencesRoute = routes.find((r) => r.path === '/api/preferences')!;
+  const deleteRoute = routes.find((r) => r.path === `/api/notifications/${absentId}`)!;
   for (let i = 0; i < randomCount; i++) {
     const user = rng.pick(ctx.users);
     const roll = rng.next();
@@ -757,6 +866,14 @@ export function httpCases(ctx: FuzzContext, demoCtx: FuzzContext, rng: Rng, rand
     } else if (roll < 0.8) {
       const { query, good, label } = listQuery(rng);
       add('main', listRoute, rng.chance(0.9) ? 'GET' : 'HEAD', credentialFrom(userCredentials(ctx, user)), { query, good, extraLabel: label });
+    } else if (roll < 0.84) {
+      const route = rng.pick(stateRoutes);
+      add('main', route, 'POST', credentialFrom(userCredentials(ctx, user)), { body: stateBody(rng, ctx, user, route.path.endsWith('/unread')) });
+    } else if (roll < 0.86) {
+      add('main', preferencesRoute, 'PUT', credentialFrom(userCredentials(ctx, user)), { body: preferencesBody(rng) });
+    } else if (roll < 0.88) {
+      const target = rng.pick(deleteTargets(ctx, user));
+      add('main', deleteRoute, 'DELETE', credentialFrom(userCredentials(ctx, user)), { pathOverride: `/api/notifications/${target.path}`, good: target.good, extraLabel: `id ${target.path.slice(0, 24)}` });
     } else if (roll < 0.9) {
       add('demo', demoRoute, 'POST', credentialFrom(userCredentials(demoCtx, demoCtx.users[0]!)), { body: demoBody(rng) });
     } else {

@@ -69,7 +69,11 @@ beforeAll(async () => {
     ids.forEach((id, i) => acknowledged.main.set(id, events[i]!));
     return ids;
   };
-  for (const user of users.slice(0, 8)) user.owns = await seedRows(user.id, 3);
+  for (const user of users.slice(0, 8)) {
+    const ids = await seedRows(user.id, 4);
+    user.owns = ids.slice(0, 3);
+    user.deletable = ids.slice(3);
+  }
   const foreignIds = await seedRows('fuzz-foreign', 3);
   ctx = { jwtSecret: secrets.main.jwt, ingestKey: secrets.main.ingest, adminKey: secrets.main.admin, users, foreignIds, nowSeconds };
   demoCtx = {
@@ -396,9 +400,13 @@ function storedBy(c: HttpCase): StoredEvent[] | undefined {
   const text = typeof c.body === 'string' ? c.body : c.body instanceof Uint8Array ? new TextDecoder().decode(c.body) : undefined;
   if (text === undefined) return undefined;
   try {
-    const parsed = JSON.parse(text) as { events?: StoredEvent[]; type?: string; message?: string };
+    type Sent = StoredEvent & { user_ids?: string[] };
+    const parsed = JSON.parse(text) as { events?: Sent[]; type?: string; message?: string };
     if (c.stores === 'demo') return [{ user_id: 'demo', type: parsed.type ?? 'demo', message: parsed.message ?? '' }];
-    return Array.isArray(parsed.events) ? parsed.events : [parsed as StoredEvent];
+    // An event for many users stores one row per user, in the order of user_ids.
+    const expand = (event: Sent): StoredEvent[] =>
+      Array.isArray(event.user_ids) ? event.user_ids.map((user_id) => ({ user_id, type: event.type, message: event.message })) : [event];
+    return (Array.isArray(parsed.events) ? parsed.events : [parsed as Sent]).flatMap(expand);
   } catch {
     return undefined;
   }

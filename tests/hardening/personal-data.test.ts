@@ -65,6 +65,38 @@ describe('export', () => {
   });
 });
 
+describe('inbox data', () => {
+  test('export holds content, states, deleted rows and preferences; erase removes all of it', async () => {
+    const userId = 'inbox-person';
+    const token = await belfry.tokenFor(userId);
+    const content = { title: 'T', url: '/x', actor: { name: 'Ada' }, actions: [{ label: 'Open', url: '/x' }], category: 'c', data: { k: 1 } };
+    const { ids } = (await (await belfry.ingest({ events: [{ user_id: userId, type: 't', message: 'a', ...content }, { user_id: userId, type: 't', message: 'b' }] })).json()) as { ids: string[] };
+    await call(belfry.url, '/api/notifications/seen', { token, body: { ids } });
+    await call(belfry.url, '/api/notifications/archive', { token, body: { ids: [ids[0]] } });
+    await call(belfry.url, `/api/notifications/${ids[1]}`, { token, method: 'DELETE' });
+    await call(belfry.url, '/api/preferences', { token, method: 'PUT', body: { muted: { categories: ['c'], types: ['noise'] } } });
+
+    const exported = (await (await call(belfry.url, `/api/users/${userId}/notifications/export`, { token: belfry.adminKey })).json()) as {
+      notifications: Record<string, unknown>[];
+      preferences: unknown;
+    };
+    expect(exported.notifications.map((item) => item.id)).toEqual(ids);
+    expect(exported.notifications[0]).toMatchObject({ ...content, seen_at: expect.any(String), archived_at: expect.any(String), deleted_at: null });
+    expect(exported.notifications[1]).toMatchObject({ message: 'b', deleted_at: expect.any(String) });
+    expect(exported.preferences).toEqual({ muted: { categories: ['c'], types: ['noise'] } });
+
+    const erased = await call(belfry.url, `/api/users/${userId}/notifications`, { token: belfry.adminKey, method: 'DELETE' });
+    expect(await erased.json()).toEqual({ deleted: 2 });
+    const [{ left }] = await belfry.sql<[{ left: number }]>`
+      select (select count(*) from notifications where user_id = ${userId}) + (select count(*) from notification_preferences where user_id = ${userId}) as left
+    `;
+    expect(Number(left)).toBe(0);
+    const after = (await (await call(belfry.url, `/api/users/${userId}/notifications/export`, { token: belfry.adminKey })).json()) as { notifications: unknown[]; preferences: unknown };
+    expect(after.notifications).toEqual([]);
+    expect(after.preferences).toEqual({ muted: { categories: [], types: [] } });
+  });
+});
+
 describe('retention', () => {
   test('deletes read notifications older than RETENTION_DAYS in batches; keeps unread and recently read', async () => {
     const old = await ingest('retained', 25);
@@ -76,5 +108,14 @@ describe('retention', () => {
     expect(deleted).toBe(25);
     const left = await belfry.sql<{ id: string }[]>`select id from notifications where user_id = 'retained' order by id`;
     expect(left.map((row) => row.id)).toEqual([...recent, ...unread]);
+  });
+
+  test('rows the user deleted long ago go too; recently deleted ones stay until then', async () => {
+    const [oldDeleted, recentDeleted] = await ingest('retained-deleted', 2);
+    await belfry.sql`update notifications set deleted_at = now() - interval '40 days' where id = ${oldDeleted!}`;
+    await belfry.sql`update notifications set deleted_at = now() - interval '1 day' where id = ${recentDeleted!}`;
+    await applyRetention({ sql: belfry.sql, days: 30, batchSize: 10, pauseMs: 1 });
+    const left = await belfry.sql<{ id: string }[]>`select id from notifications where user_id = 'retained-deleted' order by id`;
+    expect(left.map((row) => row.id)).toEqual([recentDeleted!]);
   });
 });

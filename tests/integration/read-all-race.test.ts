@@ -41,7 +41,7 @@ test('read-all never reads what arrived during the call, and says exactly what i
   expect(rows).toHaveLength(all.length);
   for (const row of rows) expect(row.read_at !== null).toBe(readIds.has(row.id));
   const unread = rows.filter((row) => row.read_at === null).length;
-  expect(await (await call(belfry.url, '/api/notifications/unread-count', { token })).json()).toEqual({ count: unread });
+  expect(await (await call(belfry.url, '/api/notifications/unread-count', { token })).json()).toEqual({ count: unread, unseen: unread });
   // The frame's count is the count right after the update; later arrivals only add to it.
   expect(readFrame.payload.unread_count).toBeLessThanOrEqual(unread);
   // Every notification was pushed once.
