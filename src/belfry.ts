@@ -9,8 +9,12 @@ import type { Logger } from './log.ts';
 import { createTokenVerifier } from './auth/tokens.ts';
 import { createIngestor, type Ingestor } from './ingest/ingestor.ts';
 import { startOutboxRelay } from './ingest/outbox-relay.ts';
-import { createGateway, type Gateway, type SocketData } from './ws/gateway.ts';
+import { createGateway, type Gateway } from './ws/gateway.ts';
+import { createSession } from './ws/session.ts';
+import { createUpgrade } from './ws/upgrade.ts';
+import type { SocketData } from './ws/socket-data.ts';
 import { createCatchUp } from './ws/catch-up.ts';
+import { createUserLimiter } from './rate-limit.ts';
 import { createMetrics } from './metrics.ts';
 import { createApp } from './app.ts';
 import { startServer } from './server.ts';
@@ -55,11 +59,14 @@ export interface Belfry {
 export function startBelfry(options: BelfryOptions): Belfry {
   const { sql, bus, log, keys, origin } = options;
   const verifyToken = createTokenVerifier(keys.jwtSecret, options.auth);
-  const gateway = createGateway({
+  const gateway = createGateway({ log });
+  // REST calls and socket frames of a user draw from one budget.
+  const userLimiter = createUserLimiter(options.limits.userPerSecond);
+  const session = createSession({ verifyToken, log, gateway, limiter: userLimiter, catchUp: createCatchUp(sql) });
+  const upgrade = createUpgrade({
     verifyToken,
-    log,
-    catchUp: createCatchUp(sql),
     policy: { maxSocketsPerUser: options.limits.maxSocketsPerUser, allowedOrigins: options.http.allowedOrigins },
+    socketsOf: gateway.socketsOf,
   });
   const metrics = createMetrics(gateway.connections);
   const ingestor = createIngestor({
@@ -88,8 +95,11 @@ export function startBelfry(options: BelfryOptions): Belfry {
     ingestor,
     metrics,
     rateLimits: options.limits,
+    userLimiter,
+    deliverLocally: gateway.deliver,
     staticDir: options.http.staticDir,
     corsOrigins: options.http.corsOrigins,
+    allowedOrigins: options.http.allowedOrigins,
     // Twelve hours of demo session, unless JWT_MAX_TTL allows less.
     demo: options.demo
       ? { jwtSecret: keys.jwtSecret, audience: options.auth.audience, tokenTtlSeconds: Math.min(12 * 3600, options.auth.maxTokenTtlSeconds) }
@@ -100,7 +110,8 @@ export function startBelfry(options: BelfryOptions): Belfry {
     hostname: options.http.host,
     reusePort: options.http.reusePort,
     fetch: app.fetch,
-    gateway,
+    upgrade,
+    websocket: session.websocket,
   });
   gateway.attach(server);
 
@@ -117,7 +128,8 @@ export function startBelfry(options: BelfryOptions): Belfry {
       await ingestor.drain();
       stopRelay();
       stopRetention();
-      gateway.stop();
+      session.stop();
+      userLimiter.stop();
       await Promise.race([stopped, Bun.sleep(Math.max(0, deadline - Date.now()))]);
       await server.stop(true);
     },

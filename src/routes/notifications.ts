@@ -13,14 +13,15 @@ import type { VerifyToken } from '../auth/tokens.ts';
 import { AppError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { jsonBody, methodNotAllowed, query } from './input.ts';
-import { rateLimit } from '../rate-limit.ts';
+import { rateLimit, type Limiter } from '../rate-limit.ts';
 
 export interface NotificationRoutesDeps {
   sql: Sql;
   bus: Bus;
   log: Logger;
   verifyToken: VerifyToken;
-  rateLimits: { userPerSecond: number };
+  /** The user's request budget, shared with their sockets' frames. */
+  userLimiter: Limiter;
 }
 
 const listQuery = z.strictObject({
@@ -44,8 +45,7 @@ const toJson = (row: NotificationRow) => ({
 });
 
 /** The routes, to mount at /api/notifications. */
-export function notificationRoutes({ sql, bus, log, verifyToken, rateLimits }: NotificationRoutesDeps) {
-  const perSecond = rateLimits.userPerSecond;
+export function notificationRoutes({ sql, bus, log, verifyToken, userLimiter }: NotificationRoutesDeps) {
   const announce = (userId: string, ids: string[], unreadCount: number) =>
     bus.publish({ kind: 'read', user_id: userId, ids, unread_count: unreadCount }).catch((error: unknown) => {
       log.warn({ err: (error as Error)?.message }, 'read: publish failed; other tabs catch up on resync');
@@ -53,7 +53,7 @@ export function notificationRoutes({ sql, bus, log, verifyToken, rateLimits }: N
 
   return new Hono<UserEnv>()
     .use(requireUser(verifyToken))
-    .use(rateLimit({ perSecond, burst: perSecond * 5 }, (c) => c.var.userId))
+    .use(rateLimit(userLimiter, (c) => c.var.userId))
     .get('/', async (c) => {
       const { limit, status, cursor } = query(c, listQuery);
       const page = await listNotifications(sql, c.var.userId, { limit, unreadOnly: status === 'unread', cursor });
