@@ -66,8 +66,9 @@ export function createApp(deps: AppDeps) {
     if (!log.isLevelEnabled('info')) return next();
     const started = performance.now();
     await next();
-    // The route pattern, never the path: a path may hold a user id, a query string a token.
-    log.info({ method: c.req.method, route: routePath(c, -1), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    // The route pattern, never the path: a path may hold a user id, a query string a token. After next(), the
+    // current route is the one that answered; the last matched one (-1) is the panel's catch-all middleware.
+    log.info({ method: c.req.method, route: routePath(c), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use('/api/events', limit(4096 * kib));
   const smallBody = limit(16 * kib);
@@ -100,7 +101,7 @@ export function createApp(deps: AppDeps) {
   });
   app.onError((error, c) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) log.error({ err: error, route: routePath(c, -1) }, 'request failed');
+    if (appError.status >= 500) log.error({ err: error, route: routePath(c) }, 'request failed');
     return c.json(errorBody(appError), appError.status);
   });
   return app;
