@@ -6,11 +6,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { routePath } from 'hono/route';
 import type { Sql } from './db/client.ts';
-import type { Bus } from './bus/messages.ts';
+import type { Bus, BusMessage } from './bus/messages.ts';
 import type { Logger } from './log.ts';
 import type { VerifyToken } from './auth/tokens.ts';
 import type { Ingestor } from './ingest/ingestor.ts';
 import type { Metrics } from './metrics.ts';
+import type { Limiter } from './rate-limit.ts';
 import { AppError, errorBody, toAppError } from './errors.ts';
 import { requireMetricsAccess } from './auth/middleware.ts';
 import { methodNotAllowed } from './routes/input.ts';
@@ -32,10 +33,16 @@ export interface AppDeps {
   ingestor: Ingestor;
   metrics: Metrics;
   rateLimits: { ingestPerSecond: number; userPerSecond: number };
+  /** The per-user request budget, shared with the user's socket frames. */
+  userLimiter: Limiter;
+  /** Delivers a bus message to this process's sockets at once, without waiting for the bus. */
+  deliverLocally: (message: BusMessage) => void;
   /** The built panel; undefined: nothing is served at `/`. */
   staticDir: string | undefined;
   /** Origins allowed to embed the panel and call the user API from their pages (CORS). */
   corsOrigins: string[];
+  /** Origins that may open a socket with the cookie; the panel's CSP lets pages connect to them. */
+  allowedOrigins: string[];
   /** Set in demo mode only: enables the demo page and /api/demo, signing with this secret. */
   demo: { jwtSecret: string; audience: string | undefined; tokenTtlSeconds: number } | undefined;
 }
@@ -61,8 +68,9 @@ export function createApp(deps: AppDeps) {
     if (!log.isLevelEnabled('info')) return next();
     const started = performance.now();
     await next();
-    // The route pattern, never the path: a path may hold a user id, a query string a token.
-    log.info({ method: c.req.method, route: routePath(c, -1), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    // The route pattern, never the path: a path may hold a user id, a query string a token. After next(), the
+    // current route is the one that answered; the last matched one (-1) is the panel's catch-all middleware.
+    log.info({ method: c.req.method, route: routePath(c), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use('/api/events', limit(4096 * kib));
   const smallBody = limit(16 * kib);
@@ -90,14 +98,14 @@ export function createApp(deps: AppDeps) {
   app.route('/api/events', eventRoutes({ ...deps, ingestApiKey: deps.keys.ingestApiKey }));
   app.route('/api/users', userRoutes({ ...deps, adminApiKey: deps.keys.adminApiKey }));
   if (deps.demo) app.route('/api/demo', demoRoutes({ ...deps, ...deps.demo }));
-  if (deps.staticDir) app.route('/', staticRoutes(deps.staticDir, { crossOrigin: deps.corsOrigins.length > 0, demo: Boolean(deps.demo) }));
+  if (deps.staticDir) app.route('/', staticRoutes(deps.staticDir, { crossOrigin: deps.corsOrigins.length > 0, demo: Boolean(deps.demo), connectOrigins: [...deps.corsOrigins, ...deps.allowedOrigins] }));
 
   app.notFound(() => {
     throw new AppError(404, 'not_found', 'Not found');
   });
   app.onError((error, c) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) log.error({ err: error, route: routePath(c, -1) }, 'request failed');
+    if (appError.status >= 500) log.error({ err: error, route: routePath(c) }, 'request failed');
     return c.json(errorBody(appError), appError.status);
   });
   return app;

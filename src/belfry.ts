@@ -9,10 +9,14 @@ import type { Logger } from './log.ts';
 import { createTokenVerifier } from './auth/tokens.ts';
 import { createIngestor, type Ingestor } from './ingest/ingestor.ts';
 import { startOutboxRelay } from './ingest/outbox-relay.ts';
-import { createGateway, type Gateway, type SocketData } from './ws/gateway.ts';
+import { createGateway, type Gateway } from './ws/gateway.ts';
+import { createSession } from './ws/session.ts';
+import { createUpgrade } from './ws/upgrade.ts';
+import type { SocketData } from './ws/socket-data.ts';
 import { createCatchUp } from './ws/catch-up.ts';
 import { createMuteCache } from './ws/mute-cache.ts';
 import { getMutesOf } from './db/preferences.ts';
+import { createUserLimiter } from './rate-limit.ts';
 import { createMetrics } from './metrics.ts';
 import { answers } from './routes/health.ts';
 import { outboxDepth } from './db/notifications.ts';
@@ -59,12 +63,16 @@ export interface Belfry {
 export function startBelfry(options: BelfryOptions): Belfry {
   const { sql, bus, log, keys, origin } = options;
   const verifyToken = createTokenVerifier(keys.jwtSecret, options.auth);
-  const gateway = createGateway({
+  const mutes = createMuteCache((userIds) => getMutesOf(sql, userIds));
+  const gateway = createGateway({ log, mutes });
+  // REST calls and socket frames of a user draw from one budget.
+  const userLimiter = createUserLimiter(options.limits.userPerSecond);
+  const session = createSession({ verifyToken, log, gateway, limiter: userLimiter, catchUp: createCatchUp(sql) });
+  const upgrade = createUpgrade({
     verifyToken,
-    log,
-    catchUp: createCatchUp(sql),
-    mutes: createMuteCache((userIds) => getMutesOf(sql, userIds)),
     policy: { maxSocketsPerUser: options.limits.maxSocketsPerUser, allowedOrigins: options.http.allowedOrigins },
+    socketsOf: gateway.socketsOf,
+    beforeOpen: (userId) => mutes.load(userId),
   });
   const metrics = createMetrics({
     connections: gateway.connections,
@@ -100,8 +108,11 @@ export function startBelfry(options: BelfryOptions): Belfry {
     ingestor,
     metrics,
     rateLimits: options.limits,
+    userLimiter,
+    deliverLocally: gateway.deliver,
     staticDir: options.http.staticDir,
     corsOrigins: options.http.corsOrigins,
+    allowedOrigins: options.http.allowedOrigins,
     // Twelve hours of demo session, unless JWT_MAX_TTL allows less.
     demo: options.demo
       ? { jwtSecret: keys.jwtSecret, audience: options.auth.audience, tokenTtlSeconds: Math.min(12 * 3600, options.auth.maxTokenTtlSeconds) }
@@ -112,7 +123,8 @@ export function startBelfry(options: BelfryOptions): Belfry {
     hostname: options.http.host,
     reusePort: options.http.reusePort,
     fetch: app.fetch,
-    gateway,
+    upgrade,
+    websocket: session.websocket,
   });
   gateway.attach(server);
 
@@ -129,7 +141,8 @@ export function startBelfry(options: BelfryOptions): Belfry {
       await ingestor.drain();
       stopRelay();
       stopRetention();
-      gateway.stop();
+      session.stop();
+      userLimiter.stop();
       metrics.stop();
       await Promise.race([stopped, Bun.sleep(Math.max(0, deadline - Date.now()))]);
       await server.stop(true);

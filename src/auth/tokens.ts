@@ -13,7 +13,9 @@ export const userIdSchema = z
   .max(255)
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
   // A lone surrogate would be stored as U+FFFD, so two different ids could become one user.
-  .refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)');
+  .refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)')
+  // A URL resolves `.` and `..` as path segments, so such a user could never be erased or exported.
+  .refine((value) => value !== '.' && value !== '..', 'must not be "." or ".."');
 
 export interface VerifiedToken {
   userId: string;

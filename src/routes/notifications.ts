@@ -16,7 +16,8 @@ import { AppError } from '../errors.ts';
 import { categorySchema } from '../ingest/event-schema.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { jsonBody, methodNotAllowed, query } from './input.ts';
-import { rateLimit } from '../rate-limit.ts';
+import { rateLimit, type Limiter } from '../rate-limit.ts';
+import { createKeyedSerializer } from '../keyed-serializer.ts';
 import { notificationIdJson } from '../ingest/event-schema.ts';
 
 export interface NotificationRoutesDeps {
@@ -24,7 +25,8 @@ export interface NotificationRoutesDeps {
   bus: Bus;
   log: Logger;
   verifyToken: VerifyToken;
-  rateLimits: { userPerSecond: number };
+  /** The user's request budget, shared with their sockets' frames. */
+  userLimiter: Limiter;
 }
 
 // Not strict: a parameter the server does not know (a cache-buster) is ignored; a known one with a bad value is 400.
@@ -68,27 +70,41 @@ export const unreadCountJson = z.strictObject({ count: z.int().nonnegative(), un
 const notFound = () => new AppError(404, 'not_found', 'No such notification');
 
 /** The routes, to mount at /api/notifications. */
-export function notificationRoutes({ sql, bus, log, verifyToken, rateLimits }: NotificationRoutesDeps) {
-  const perSecond = rateLimits.userPerSecond;
+export function notificationRoutes({ sql, bus, log, verifyToken, userLimiter }: NotificationRoutesDeps) {
   const announce = (message: BusMessage) =>
     bus.publish(message).catch((error: unknown) => {
       log.warn({ err: (error as Error)?.message, kind: message.kind }, 'state change: publish failed; other tabs catch up on resync');
     });
+  // A user's changes commit one at a time (a lock in Postgres); their frames must leave in that order too, or a tab
+  // would see an older unread count after a newer one. Handlers resume in any order after commit, so the change and
+  // its publish are serialised per user on this process (the bus keeps publish order).
+  const inOrder = createKeyedSerializer();
+  const change = <T>(userId: string, apply: () => Promise<T>, toMessage: (result: T) => BusMessage | undefined) =>
+    inOrder(userId, async () => {
+      const result = await apply();
+      const message = toMessage(result);
+      if (message) void announce(message);
+      return result;
+    });
 
   /** A handler that applies `change` to the ids of the body and answers 204 (404 when one id is not the caller's). */
   const stateRoute =
-    (change: Exclude<StateChange, 'read'>, ids: (c: Context<UserEnv>) => Promise<string[]>) => async (c: Context<UserEnv>) => {
+    (kind: Exclude<StateChange, 'read'>, ids: (c: Context<UserEnv>) => Promise<string[]>) => async (c: Context<UserEnv>) => {
       const userId = c.var.userId;
-      const result = await changeState(sql, userId, await ids(c), change);
+      const targets = await ids(c);
+      const result = await change(
+        userId,
+        () => changeState(sql, userId, targets, kind),
+        (changed) => (changed.found && changed.ids.length > 0 ? { kind: 'changed', user_id: userId, change: kind, ids: changed.ids, unread_count: changed.unreadCount } : undefined),
+      );
       if (!result.found) throw notFound();
-      if (result.ids.length > 0) void announce({ kind: 'changed', user_id: userId, change, ids: result.ids, unread_count: result.unreadCount });
       return c.body(null, 204);
     };
   const bodyIds = async (c: Context<UserEnv>) => (await jsonBody(c, someIds)).ids;
 
   return new Hono<UserEnv>()
     .use(requireUser(verifyToken))
-    .use(rateLimit({ perSecond, burst: perSecond * 5 }, (c) => c.var.userId))
+    .use(rateLimit(userLimiter, (c) => c.var.userId))
     .get('/', async (c) => {
       const { limit, status, category, cursor } = query(c, listQuery);
       const page = await listNotifications(sql, c.var.userId, { limit, status, category, cursor });
@@ -105,15 +121,23 @@ export function notificationRoutes({ sql, bus, log, verifyToken, rateLimits }: N
     .all('/unread-count', methodNotAllowed)
     .post('/read', async (c) => {
       const { id } = await jsonBody(c, oneId);
-      const result = await markRead(sql, c.var.userId, id);
+      const userId = c.var.userId;
+      const result = await change(
+        userId,
+        () => markRead(sql, userId, id),
+        (read) => (read.found && read.changed ? { kind: 'read', user_id: userId, ids: [id], unread_count: read.unreadCount } : undefined),
+      );
       if (!result.found) throw notFound();
-      if (result.changed) void announce({ kind: 'read', user_id: c.var.userId, ids: [id], unread_count: result.unreadCount });
       return c.body(null, 204);
     })
     .all('/read', methodNotAllowed)
     .post('/read-all', async (c) => {
-      const { ids, unreadCount } = await markAllRead(sql, c.var.userId);
-      if (ids.length > 0) void announce({ kind: 'read', user_id: c.var.userId, ids, unread_count: unreadCount });
+      const userId = c.var.userId;
+      await change(
+        userId,
+        () => markAllRead(sql, userId),
+        ({ ids, unreadCount }) => (ids.length > 0 ? { kind: 'read', user_id: userId, ids, unread_count: unreadCount } : undefined),
+      );
       return c.body(null, 204);
     })
     .all('/read-all', methodNotAllowed)

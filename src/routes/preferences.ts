@@ -13,14 +13,15 @@ import { requireUser, type UserEnv } from '../auth/middleware.ts';
 import type { VerifyToken } from '../auth/tokens.ts';
 import { categorySchema, typeSchema } from '../ingest/event-schema.ts';
 import { jsonBody, methodNotAllowed } from './input.ts';
-import { rateLimit } from '../rate-limit.ts';
+import { rateLimit, type Limiter } from '../rate-limit.ts';
 
 export interface PreferenceRoutesDeps {
   sql: Sql;
   bus: Bus;
   log: Logger;
   verifyToken: VerifyToken;
-  rateLimits: { userPerSecond: number };
+  /** The user's request budget, shared with their sockets' frames and the notification routes. */
+  userLimiter: Limiter;
 }
 
 /** Most keys in each muted list: enough for a settings page, small enough to check at every fan-out. */
@@ -38,11 +39,10 @@ export const preferencesJson = z.strictObject({ muted: z.strictObject({ categori
 const toJson = (muted: Mutes): z.output<typeof preferencesJson> => ({ muted: { categories: muted.categories, types: muted.types } });
 
 /** The routes, to mount at /api/preferences. */
-export function preferenceRoutes({ sql, bus, log, verifyToken, rateLimits }: PreferenceRoutesDeps) {
-  const perSecond = rateLimits.userPerSecond;
+export function preferenceRoutes({ sql, bus, log, verifyToken, userLimiter }: PreferenceRoutesDeps) {
   return new Hono<UserEnv>()
     .use(requireUser(verifyToken))
-    .use(rateLimit({ perSecond, burst: perSecond * 5 }, (c) => c.var.userId))
+    .use(rateLimit(userLimiter, (c) => c.var.userId))
     .get('/', async (c) => c.json(toJson(await getMutes(sql, c.var.userId))))
     .put('/', async (c) => {
       const { muted } = await jsonBody(c, preferencesBody);

@@ -1,12 +1,25 @@
 /**
  * The built panel (web/dist) at `/`: files as they are, `/` as index.html, with a CSP that allows no inline script.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { normalize, resolve, sep } from 'node:path';
 
+/**
+ * The socket origins of the server a page was served from: its host over ws: and wss:. Both, because behind a
+ * TLS-terminating proxy the request arrives over http while the page connects with wss:; the host is ours either way.
+ * ('self' covers them in CSP Level 3 browsers; older ones need them named.)
+ */
+function ownSocketOrigins(c: Context): string {
+  const { host } = new URL(c.req.url);
+  return `ws://${host} wss://${host}`;
+}
+
 /** Serves files under `dir`; anything outside it, or missing, falls through to the 404 handler. */
-export function staticRoutes(dir: string, { crossOrigin, demo }: { crossOrigin: boolean; demo: boolean }) {
+export function staticRoutes(
+  dir: string,
+  { crossOrigin, demo, connectOrigins = [] }: { crossOrigin: boolean; demo: boolean; /** Configured CORS and allowed origins. */ connectOrigins?: readonly string[] },
+) {
   const root = resolve(dir);
   return new Hono()
     .use(
@@ -18,7 +31,9 @@ export function staticRoutes(dir: string, { crossOrigin, demo }: { crossOrigin: 
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
+          // The server itself and the configured origins, never any ws:/wss: host: injected script must not be able to
+          // ship data to a socket of its choosing.
+          connectSrc: ["'self'", ownSocketOrigins, ...new Set(connectOrigins)],
           frameAncestors: ["'none'"],
           baseUri: ["'none'"],
           objectSrc: ["'none'"],

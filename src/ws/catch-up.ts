@@ -9,9 +9,12 @@ import type { NotificationPayload } from './protocol.ts';
 
 export type CatchUpResult =
   | { kind: 'rows'; rows: NotificationPayload[]; unreadCount: number }
-  | { kind: 'resync'; reason: 'unknown_position' | 'gap_too_large' };
+  | { kind: 'resync'; reason: 'unknown_position' | 'gap_too_large' }
+  /** The socket went away: nothing more was queried. */
+  | { kind: 'aborted' };
 
-export type CatchUp = (userId: string, afterId: string) => Promise<CatchUpResult>;
+/** Catches a user up from `afterId`; `aborted()` is asked before each query, so a closed socket costs none. */
+export type CatchUp = (userId: string, afterId: string, aborted: () => boolean) => Promise<CatchUpResult>;
 
 export interface CatchUpOptions {
   /** Most rows sent in one catch-up; more is a RESYNC. */
@@ -23,12 +26,14 @@ export interface CatchUpOptions {
   overlapMs?: number;
 }
 
-/** Creates the catch-up function the gateway calls for RESUME frames. */
+/** Creates the catch-up function the session calls for RESUME frames. */
 export function createCatchUp(sql: Sql, { maxRows = 200, overlapMs = 5000 }: CatchUpOptions = {}): CatchUp {
-  return async (userId, afterId) => {
+  return async (userId, afterId, aborted) => {
+    if (aborted()) return { kind: 'aborted' };
     const rows = await unreadAround(sql, userId, afterId, { overlapMs, limit: maxRows + 1 });
     if (rows === undefined) return { kind: 'resync', reason: 'unknown_position' };
     if (rows.length > maxRows) return { kind: 'resync', reason: 'gap_too_large' };
+    if (aborted()) return { kind: 'aborted' };
     return {
       kind: 'rows',
       rows: rows.map(toWire),

@@ -50,6 +50,7 @@ describe('routes: the document and the app list the same operations', () => {
   const app = createApp({
     log: { isLevelEnabled: () => false },
     rateLimits: { ingestPerSecond: 1, userPerSecond: 1 },
+    userLimiter: { take: () => 0, stop: () => {} },
     keys: { ingestApiKey: 'k', adminApiKey: 'a', metricsToken: undefined },
     staticDir: '/nonexistent',
     corsOrigins: [],

@@ -150,19 +150,25 @@ export async function dbUnread(belfry: Belfry, userId: string): Promise<number> 
   return row.count;
 }
 
-/** Ingests `count` single events for `userId`, one after another, retrying while the server is away. */
-export async function trickle(e2e: E2E, userId: string, count: number, label: string): Promise<string[]> {
+/**
+ * Ingests `count` (at most 1000) single events for `userId`, one after another, retrying while the server is away;
+ * gives up with an error once `timeoutMs` has passed, so a server that never comes back fails the test, not hangs it.
+ */
+export async function trickle(e2e: E2E, userId: string, count: number, label: string, { timeoutMs = 30_000 } = {}): Promise<string[]> {
+  if (count > 1000) throw new Error('trickle sends at most 1000 events');
+  const deadline = Date.now() + timeoutMs;
   const ids: string[] = [];
   for (let i = 0; i < count; i += 1) {
     for (;;) {
       try {
         ids.push(...(await e2e.send(userId, `${label} ${i}`)));
         break;
-      } catch {
-        await Bun.sleep(20);
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`trickle: ${ids.length} of ${count} sent within ${timeoutMs} ms`, { cause: error });
+        await Bun.sleep(20); // backoff while the server is away
       }
     }
-    await Bun.sleep(10);
+    await Bun.sleep(10); // spread over time: the point is a trickle across a reconnect, not a burst
   }
   return ids;
 }

@@ -41,13 +41,13 @@ function ingestLoop(targets: () => string[], users: string[], concurrency = 6) {
       const user = users[i % users.length]!;
       const [target] = targets();
       if (!target) {
-        await Bun.sleep(20);
+        await Bun.sleep(20); // no process to send to right now: back off, then look again
         continue;
       }
       sent++;
       const response = await call(target, '/api/events', { token: ingestKey, body: { user_id: user, type: 'chaos', message: `e${i}` } }).catch(() => undefined);
       if (response?.status === 201) acked.get(user)!.add(((await response.json()) as { ids: string[] }).ids[0]!);
-      else await Bun.sleep(10);
+      else await Bun.sleep(10); // refused or unreachable: back off before the next event
     }
   };
   const workers = Array.from({ length: concurrency }, (_, offset) => worker(offset));
@@ -62,6 +62,7 @@ function ingestLoop(targets: () => string[], users: string[], concurrency = 6) {
   };
 }
 
+/** Polls with a deadline, for state that has no event of its own (a client's list, a counter). */
 async function waitUntil(condition: () => boolean, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await Bun.sleep(50);
@@ -77,7 +78,7 @@ describe('a process killed with SIGKILL mid-ingest', () => {
     const survivor = await spawnBelfry(env);
     cleanups.push(() => survivor.stop(), () => victim.stop());
     const clients = new Map(await Promise.all(users.map(async (user) => [user, startResumingClient([survivor.url], await signToken(jwtSecret, user))] as const)));
-    await Bun.sleep(300);
+    expect(await waitUntil(() => [...clients.values()].every((client) => client.ready()), 5000)).toBe(true);
 
     let victimAlive = true;
     const load = ingestLoop(() => (victimAlive ? [victim.url] : []), users);
@@ -112,20 +113,25 @@ describe('a rolling restart of two processes under load', () => {
     const clients = new Map(
       await Promise.all(users.map(async (user, i) => [user, startResumingClient(i % 2 ? [a.url, b.url] : [b.url, a.url], await signToken(jwtSecret, user))] as const)),
     );
-    await Bun.sleep(300);
+    expect(await waitUntil(() => [...clients.values()].every((client) => client.ready()), 5000)).toBe(true);
     const load = ingestLoop(() => [...(alive.a ? [a.url] : []), ...(alive.b ? [b.url] : [])].sort(() => Math.random() - 0.5), users);
+    // "Under load" means acknowledged ingests between the steps, not a span of time.
+    const moreAcked = async (count: number) => {
+      const target = load.total() + count;
+      expect(await waitUntil(() => load.total() >= target, 15_000)).toBe(true);
+    };
 
-    await Bun.sleep(800);
+    await moreAcked(100);
     alive.a = false;
     expect(await a.stop()).toBe(0);
     a = await spawnBelfry({ ...env, PORT: String(a.port) });
     alive.a = true;
-    await Bun.sleep(800);
+    await moreAcked(100);
     alive.b = false;
     expect(await b.stop()).toBe(0);
     b = await spawnBelfry({ ...env, PORT: String(b.port) });
     alive.b = true;
-    await Bun.sleep(800);
+    await moreAcked(100);
     await load.stop();
 
     const committed = await database.sql<{ id: string; user_id: string }[]>`select id, user_id from notifications`;
@@ -174,7 +180,7 @@ describe('Postgres stopped and started', () => {
     let recovered = false;
     for (let attempt = 0; attempt < 100 && !recovered; attempt++) {
       recovered = (await send()).status === 201;
-      if (!recovered) await Bun.sleep(100);
+      if (!recovered) await Bun.sleep(100); // polling: Postgres accepting connections again has no event here
     }
     expect(recovered).toBe(true);
     expect((await fetch(`${belfry.url}/readyz`)).status).toBe(200);

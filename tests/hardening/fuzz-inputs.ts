@@ -368,6 +368,8 @@ export function fieldOk(field: EventField, value: string): boolean | 'either' {
   const forbidden = field === 'user_id' || field === 'type' ? controlChars : /\u0000/;
   // Lone surrogates are refused: stored as U+FFFD they would merge distinct ids and keys.
   if (value.length === 0 || forbidden.test(value) || !value.isWellFormed()) return false;
+  // A URL resolves these as path segments: such a user could never be erased or exported.
+  if (field === 'user_id' && (value === '.' || value === '..')) return false;
   if (value.length <= fieldMax[field]) return true;
   return [...value].length > fieldMax[field] ? false : 'either';
 }
@@ -718,10 +720,11 @@ function userParamGood(raw: string): number[] {
   try {
     decoded = decodeURIComponent(raw);
   } catch {
-    decoded = raw;
+    // A malformed escape is refused, never taken as literal text.
+    return [400];
   }
-  // Dot segments are resolved by the URL before routing: the request may land on another route or none.
-  if (decoded === '.' || decoded === '..') return [200, 400, 401, 404, 405];
+  // Dot segments are resolved by the URL before routing: the request lands on another route or none.
+  if (decoded === '.' || decoded === '..') return [400, 401, 404, 405];
   return fieldOk('user_id', decoded) === false ? [400] : [200];
 }
 

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { startBelfry, type Belfry } from '../helpers/belfry.ts';
 import { call, errorOf } from '../helpers/http.ts';
+import { connect } from '../helpers/ws-client.ts';
 
 let belfry: Belfry;
 beforeAll(async () => void (belfry = await startBelfry({ env: { INGEST_RATE_LIMIT: '5', USER_RATE_LIMIT: '2' } })));
@@ -28,6 +29,19 @@ test('REST per user: one user’s flood does not limit another user', async () =
   expect(statuses).toContain(429);
   const calm = await call(belfry.url, '/api/notifications/unread-count', { token: await belfry.tokenFor('calm') });
   expect(calm.status).toBe(200);
+});
+
+test('socket frames and REST calls of a user draw from one budget', async () => {
+  const token = await belfry.tokenFor('two-doors');
+  const socket = await connect(belfry.wsUrl, token);
+  // USER_RATE_LIMIT=2: a burst of 10, spent here on frames.
+  for (let i = 0; i < 10; i++) socket.ws.send('{"type":"PING"}');
+  for (let i = 0; i < 10; i++) await socket.next((f) => f.type === 'PONG');
+  const rest = await call(belfry.url, '/api/notifications/unread-count', { token });
+  expect(rest.status).toBe(429);
+  socket.ws.send('{"type":"PING"}');
+  expect((await socket.next((f) => f.type === 'ERROR')).payload.code).toBe('rate_limited');
+  socket.close();
 });
 
 test('the panel is served with a CSP that allows no inline script, and no framing', async () => {

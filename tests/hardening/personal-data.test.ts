@@ -49,6 +49,47 @@ describe('erase', () => {
   });
 });
 
+describe('user ids a path cannot carry, or carries ambiguously', () => {
+  test('"." and ".." are refused at ingest: a URL resolves them, so they could never be erased or exported', async () => {
+    for (const userId of ['.', '..']) {
+      const response = await belfry.ingest({ user_id: userId, type: 't', message: 'unreachable' });
+      expect(response.status).toBe(400);
+      const error = await errorOf(response);
+      expect(error.code).toBe('validation_failed');
+      expect(error.details?.[0]?.path).toBe('user_id');
+    }
+    const [{ count }] = await belfry.sql<[{ count: number }]>`select count(*)::int as count from notifications where user_id in ('.', '..')`;
+    expect(count).toBe(0);
+  });
+
+  test('a malformed percent-encoding in the path is 400, not an id taken literally', async () => {
+    await ingest('%', 1);
+    await ingest('%ff', 1);
+    for (const raw of ['%', '%ff', 'a%zz', '%ED%A0%80', '%C3']) {
+      for (const [method, path] of [['DELETE', `/api/users/${raw}/notifications`], ['GET', `/api/users/${raw}/notifications/export`]] as const) {
+        const response = await call(belfry.url, path, { token: belfry.adminKey, method });
+        expect(`${method} ${raw} ${response.status}`).toBe(`${method} ${raw} 400`);
+        expect((await errorOf(response)).code).toBe('validation_failed');
+      }
+    }
+    // Nothing was erased by a malformed path; the well-formed spelling still reaches these ids.
+    const [{ count }] = await belfry.sql<[{ count: number }]>`select count(*)::int as count from notifications where user_id in ('%', '%ff')`;
+    expect(count).toBe(2);
+    const exported = await call(belfry.url, `/api/users/${encodeURIComponent('%ff')}/notifications/export`, { token: belfry.adminKey });
+    expect(((await exported.json()) as { user_id: string }).user_id).toBe('%ff');
+    const erased = await call(belfry.url, `/api/users/${encodeURIComponent('%')}/notifications`, { token: belfry.adminKey, method: 'DELETE' });
+    expect(await erased.json()).toEqual({ deleted: 1 });
+  });
+
+  test('"." and ".." in a path never reach a personal-data route as an id', async () => {
+    for (const raw of ['.', '..', '%2e', '%2E%2e']) {
+      const response = await call(belfry.url, `/api/users/${raw}/notifications/export`, { token: belfry.adminKey });
+      // Resolved away by the URL: the request lands on no route (404) or on the user API ('..', which wants a JWT: 401).
+      expect([400, 401, 404]).toContain(response.status);
+    }
+  });
+});
+
 describe('export', () => {
   test('every notification of the user, read or not, oldest first, with an attachment header', async () => {
     const ids = await ingest('export-me', 3);

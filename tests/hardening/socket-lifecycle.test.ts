@@ -21,6 +21,7 @@ const ingestFor = async (userId: string, count: number) => {
 describe('token expiry', () => {
   test('the socket is closed with 4001 when its token expires', async () => {
     const socket = await connect(belfry.wsUrl, await belfry.tokenFor(newUser(), { expiresInSeconds: 1 }));
+    // The close is the event; the sleep only bounds the wait (expiry after 1 s, a sweep every second).
     const closed = await Promise.race([socket.closed, Bun.sleep(4000).then(() => undefined)]);
     expect(closed?.code).toBe(4001);
   });
@@ -32,6 +33,7 @@ describe('token expiry', () => {
     socket.ws.send(JSON.stringify({ type: 'AUTH', payload: { token: fresh } }));
     const authed = await socket.next((f) => f.type === 'AUTHED');
     expect(authed.payload.exp).toBeGreaterThan(Date.now() / 1000 + 500);
+    // This wait is the thing under test: the socket outlives its first token's expiry (1 s) and a sweep after it.
     const closed = await Promise.race([socket.closed, Bun.sleep(2500).then(() => 'still open')]);
     expect(closed).toBe('still open');
     await ingestFor(userId, 1);
@@ -100,7 +102,12 @@ describe('RESUME', () => {
     const userId = newUser();
     const [anchor] = await ingestFor(userId, 1);
     await ingestFor(userId, 250);
-    await Bun.sleep(300); // let live delivery of the ingest pass before this socket exists
+    // Once the outbox is empty no relay can publish these rows again, live, to the socket opened next.
+    const deadline = Date.now() + 5000;
+    while ((await belfry.sql<[{ n: number }]>`select count(*)::int as n from notification_outbox`)[0].n > 0) {
+      if (Date.now() > deadline) throw new Error('the outbox was not emptied within 5 s');
+      await Bun.sleep(20);
+    }
     const socket = await connect(belfry.wsUrl, await belfry.tokenFor(userId));
     socket.ws.send(JSON.stringify({ type: 'RESUME', payload: { after: anchor } }));
     expect(await socket.next((f) => f.type === 'RESYNC')).toEqual({ type: 'RESYNC', payload: { reason: 'gap_too_large' } });

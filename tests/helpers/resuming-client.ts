@@ -10,6 +10,8 @@ export interface ResumingClient {
   /** How many NOTIFICATION frames carried an id the list already had (dropped, as the panel does). */
   repeats(): number;
   reconnects(): number;
+  /** True while a socket is open and has said READY (the client is subscribed). */
+  ready(): boolean;
   stop(): void;
 }
 
@@ -22,6 +24,7 @@ export function startResumingClient(servers: string[], token: string): ResumingC
   let stopped = false;
   let current: WebSocket | undefined;
   let serverIndex = 0;
+  let ready = false;
 
   const remember = (id: string, createdAt: string) => {
     if (list.has(id)) return void repeats++;
@@ -52,6 +55,7 @@ export function startResumingClient(servers: string[], token: string): ResumingC
       ws.addEventListener('message', (event) => {
         const frame = JSON.parse(String(event.data)) as { type: string; payload?: any };
         if (frame.type === 'READY') {
+          ready = true;
           if (newest) ws.send(JSON.stringify({ type: 'RESUME', payload: { after: newest.id } }));
           else void refetch(base);
         } else if (frame.type === 'NOTIFICATION') remember(frame.payload.id, frame.payload.created_at);
@@ -59,6 +63,7 @@ export function startResumingClient(servers: string[], token: string): ResumingC
         else if (frame.type === 'RECONNECT') reconnectAfter = frame.payload.after_ms;
       });
       ws.addEventListener('close', () => {
+        ready = false;
         if (stopped) return;
         reconnects++;
         serverIndex++;
@@ -72,6 +77,7 @@ export function startResumingClient(servers: string[], token: string): ResumingC
     ids: () => new Set(list.keys()),
     repeats: () => repeats,
     reconnects: () => reconnects,
+    ready: () => ready,
     stop() {
       stopped = true;
       current?.close();

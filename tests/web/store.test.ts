@@ -309,7 +309,7 @@ describe('createNotificationStore: resync after a disconnect', () => {
     expect(store.state.nextCursor).toBeNull();
   });
 
-  test('RESYNC marks read what other tabs read while this one was not listening (unread view)', async () => {
+  test('RESYNC takes out of the unread count what other tabs read while this one was not listening (unread view)', async () => {
     const { server, socket, store, unreadIds } = setup();
     server.add();
     server.add();
@@ -428,6 +428,42 @@ describe('createNotificationStore: erasure', () => {
     await settle(20);
     expect(ids()).toEqual([]);
     expect(store.unreadCount()).toBe(0);
+  });
+
+  test('an erasure this tab never heard of (bus down) is caught by the next resync: erased items leave the screen', async () => {
+    for (const filter of ['unread', 'all'] as const) {
+      const { server, socket, store, ids } = setup();
+      server.add('erased one');
+      server.add('erased two');
+      server.readOnServer(['1']);
+      store.start();
+      await settle();
+      await store.setFilter(filter);
+      await settle();
+      expect(ids()).toEqual(filter === 'all' ? ['2', '1'] : ['2']);
+      // Erased on the server, no ERASED frame; then one notification committed after the erasure.
+      server.rows = [];
+      server.add('after erasure');
+      socket.emit({ type: 'RESYNC', payload: { reason: 'bus_reconnected' } });
+      await settle(30);
+      expect(ids()).toEqual(['3']);
+      expect(store.state.items.map((item) => item.message)).toEqual(['after erasure']);
+      store.stop();
+    }
+  });
+
+  test('a resync whose pages stop short of the end keeps what they do not cover', async () => {
+    const { server, socket, store, ids } = setup({ pageSize: 2 });
+    for (let i = 0; i < 5; i += 1) server.add();
+    store.start();
+    await settle();
+    await store.loadMore();
+    await store.loadMore();
+    expect(ids()).toEqual(['5', '4', '3', '2', '1']);
+    server.add();
+    socket.emit({ type: 'RESYNC', payload: { reason: 'test' } });
+    await settle(40);
+    expect(ids()).toEqual(['6', '5', '4', '3', '2', '1']);
   });
 
   test('a notification pushed right after the erasure is the only one shown', async () => {

@@ -80,11 +80,17 @@ export function reconcile(
     };
   }
   let items = mergeById(current, refetch.items, keepRead);
-  if (filter === 'unread') {
+  const listed = new Set(refetch.items.map((item) => item.id));
+  if (refetch.reachedEnd) {
+    // The pages are everything the server has for this view: an item shown before the gap that they no longer
+    // list was erased (or, in the unread view, read elsewhere). Erased text must not stay on screen. Pushes that
+    // arrived during the refetch were not shown before it and stay.
+    const before = new Set(shown.map((item) => item.id));
+    items = items.filter((item) => !before.has(item.id) || listed.has(item.id));
+  } else if (filter === 'unread') {
     // In the unread view, an item shown before the gap, inside the refetched range, that the server
     // no longer lists was read elsewhere while this tab was not listening.
     const before = new Set(shown.map((item) => item.id));
-    const listed = new Set(refetch.items.map((item) => item.id));
     items = items.map((item) =>
       item.read_at === null && before.has(item.id) && !listed.has(item.id) && covered(item)
         ? { ...item, read_at: readAt }
