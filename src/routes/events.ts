@@ -26,7 +26,8 @@ export function eventRoutes({ ingestApiKey, ingestor, rateLimits }: EventRoutesD
     .post('/', async (c) => {
       const body = await jsonBody(c, ingestBodySchema);
       const events = 'events' in body ? body.events : [body];
-      const ids = await ingestor.ingest(events);
+      // The request's signal aborts when the client disconnects: a request nobody waits for is not inserted.
+      const ids = await ingestor.ingest(events, { signal: c.req.raw.signal });
       return c.json({ ids } satisfies z.output<typeof ingestResultJson>, 201);
     })
     .all('/', methodNotAllowed);
