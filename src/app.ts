@@ -106,6 +106,7 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     const appError = toAppError(error);
     if (appError.status >= 500) log.error({ err: error, route: routePath(c) }, 'request failed');
+    if (appError.retryAfterSeconds !== undefined) c.header('Retry-After', String(appError.retryAfterSeconds));
     return c.json(errorBody(appError), appError.status);
   });
   return app;

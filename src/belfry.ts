@@ -19,7 +19,7 @@ import { getMutesOf } from './db/preferences.ts';
 import { createUserLimiter } from './rate-limit.ts';
 import { createMetrics } from './metrics.ts';
 import { answers } from './routes/health.ts';
-import { outboxDepth } from './db/notifications.ts';
+import { outboxDepth } from './db/outbox.ts';
 import { createApp } from './app.ts';
 import { startServer } from './server.ts';
 import { startRetention } from './retention.ts';
@@ -30,8 +30,11 @@ export interface BelfryOptions {
   sql: Sql;
   bus: Bus;
   log: Logger;
-  /** This process's id on the bus; the one given to createRedisBus, so it can drop its own echoes early. */
-  origin: string;
+  /**
+   * Not read: the bus owns its process id and drops its own echoes (src/bus/wire.ts). Kept so callers that still
+   * pass it compile; give the id to createRedisBus instead.
+   */
+  origin?: string;
   /** Resolved secrets: configured, or generated outside production. */
   keys: { jwtSecret: string; ingestApiKey: string; adminApiKey: string | undefined; metricsToken: string | undefined };
   auth: AuthConfig;
@@ -61,7 +64,7 @@ export interface Belfry {
 
 /** Starts a belfry process on open connections. */
 export function startBelfry(options: BelfryOptions): Belfry {
-  const { sql, bus, log, keys, origin } = options;
+  const { sql, bus, log, keys } = options;
   const verifyToken = createTokenVerifier(keys.jwtSecret, options.auth);
   const mutes = createMuteCache((userIds) => getMutesOf(sql, userIds));
   const gateway = createGateway({ log, mutes });
@@ -86,15 +89,13 @@ export function startBelfry(options: BelfryOptions): Belfry {
     sql,
     bus,
     log,
-    origin,
     deliverLocally: gateway.deliver,
     onCommitted: (rows) => metrics.ingested.inc(rows),
+    queueTimeoutMs: options.limits.ingestQueueTimeoutMs,
+    maxQueued: options.limits.ingestQueueMax,
   });
-  bus.onMessage((message) => {
-    // Notifications this process ingested were delivered to its sockets already.
-    if (message.kind === 'notifications' && message.origin === origin) return;
-    gateway.deliver(message);
-  });
+  // The bus does not hand back what this process published with `echo: false`: its sockets have it already.
+  bus.onMessage((message) => gateway.deliver(message));
   bus.onGap(() => gateway.resyncAll('bus_reconnected'));
   const stopRelay = startOutboxRelay({ sql, bus, log, ...options.relay });
   const stopRetention = options.retentionDays ? startRetention({ sql, log, days: options.retentionDays }) : () => {};
@@ -138,7 +139,7 @@ export function startBelfry(options: BelfryOptions): Belfry {
       const stopped = server.stop(false);
       gateway.closeAll(reconnectSpreadMs);
       while (server.pendingRequests > 0 && Date.now() < deadline) await Bun.sleep(10);
-      await ingestor.drain();
+      await ingestor.drain({ timeoutMs: Math.max(0, deadline - Date.now()) });
       stopRelay();
       stopRetention();
       session.stop();

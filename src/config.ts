@@ -63,6 +63,9 @@ const envSchema = z
     DATABASE_STATEMENT_TIMEOUT: duration('10s'),
     REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
     REDIS_PREFIX: z.string().min(1).max(64).default('belfry:'),
+    REDIS_COMMAND_TIMEOUT_MS: wholeNumber(100, 60_000).default(2000),
+    REDIS_HEARTBEAT_MS: wholeNumber(100, 60_000).default(3000),
+    REDIS_MAX_PENDING_PUBLISHES: wholeNumber(1, 1_000_000).default(1000),
     JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     JWT_JWKS_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     JWT_ISSUER: optionalString.pipe(z.string().max(1024).optional()),
@@ -83,9 +86,12 @@ const envSchema = z
     MAX_SOCKETS_PER_USER: wholeNumber(1, 10_000).default(20),
     INGEST_RATE_LIMIT: wholeNumber(1, 10_000_000).default(20_000),
     USER_RATE_LIMIT: wholeNumber(1, 1_000_000).default(20),
+    INGEST_QUEUE_TIMEOUT_MS: wholeNumber(100, 600_000).default(5000),
+    INGEST_QUEUE_MAX: wholeNumber(1, 10_000_000).default(20_000),
     RETENTION_DAYS: optionalString.pipe(z.string().regex(/^\d+$/, 'must be a whole number of days').optional()).transform((value) => (value === undefined ? undefined : Number(value))).pipe(z.number().int().min(1).max(36_500).optional()),
     OUTBOX_RELAY_INTERVAL_MS: wholeNumber(10, 60_000).default(1000),
     OUTBOX_RELAY_MIN_AGE_MS: wholeNumber(0, 600_000).default(2000),
+    OUTBOX_RELAY_LEASE_MS: wholeNumber(1000, 600_000).default(10_000),
     SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 300_000).default(10_000),
     RECONNECT_SPREAD_MS: wholeNumber(0, 300_000).default(5_000),
   })
@@ -106,6 +112,9 @@ const envSchema = z
     }
     if (env.JWT_MAX_TTL < 1) issue('JWT_MAX_TTL', 'must be at least 1 second');
     if (env.DATABASE_STATEMENT_TIMEOUT < 1) issue('DATABASE_STATEMENT_TIMEOUT', 'must be at least 1 second');
+    if (env.OUTBOX_RELAY_LEASE_MS <= env.REDIS_COMMAND_TIMEOUT_MS * 2) {
+      issue('OUTBOX_RELAY_LEASE_MS', 'must be more than twice REDIS_COMMAND_TIMEOUT_MS: a claim must outlive the publishes made under it');
+    }
   });
 
 export type LogLevel = z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -151,12 +160,30 @@ export interface LimitsConfig {
   ingestPerSecond: number;
   /** REST requests per second per user, per process. */
   userPerSecond: number;
+  /** How long an ingest request may wait for its insert to start; then 503, and it is never inserted. */
+  ingestQueueTimeoutMs: number;
+  /** Most events waiting for an insert, per process; past it, 503 at once. */
+  ingestQueueMax: number;
 }
 
 export interface RelayConfig {
   intervalMs: number;
   /** Entries younger than this are left to the process that wrote them. */
   minAgeMs: number;
+  /** How long a relay's claim on outbox entries keeps other relays off them (a relay that died frees them after this). */
+  leaseMs: number;
+}
+
+export interface RedisConfig {
+  /** Unset: the in-process bus (one process only). */
+  url: string | undefined;
+  prefix: string;
+  /** A command (publish, ping) not answered within this fails; also the connect timeout. */
+  commandTimeoutMs: number;
+  /** Both connections are pinged this often; one that does not answer is dropped and reconnected. */
+  heartbeatMs: number;
+  /** Publishes waiting for Redis at once; more fail at once (their batches stay in the outbox). */
+  maxPendingPublishes: number;
 }
 
 export interface Config {
@@ -177,11 +204,7 @@ export interface Config {
     statementTimeoutMs: number;
     embedded: { dir: string; port: number | undefined };
   };
-  redis: {
-    /** Unset: the in-process bus (one process only). */
-    url: string | undefined;
-    prefix: string;
-  };
+  redis: RedisConfig;
   keys: KeysConfig;
   auth: AuthConfig;
   http: HttpConfig;
@@ -219,7 +242,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT * 1000,
       embedded: { dir: e.EMBEDDED_PG_DIR ?? `${e.BELFRY_HOME}/postgres`, port: e.EMBEDDED_PG_PORT },
     },
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    redis: {
+      url: e.REDIS_URL,
+      prefix: e.REDIS_PREFIX,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      heartbeatMs: e.REDIS_HEARTBEAT_MS,
+      maxPendingPublishes: e.REDIS_MAX_PENDING_PUBLISHES,
+    },
     keys: { jwtSecret: e.JWT_SECRET, ingestApiKey: e.INGEST_API_KEY, adminApiKey: e.ADMIN_API_KEY, metricsToken: e.METRICS_TOKEN },
     auth: { jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, maxTokenTtlSeconds: e.JWT_MAX_TTL },
     http: {
@@ -229,9 +258,24 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       corsOrigins: e.CORS_ORIGINS,
       allowedOrigins: e.ALLOWED_ORIGINS,
     },
-    limits: { maxSocketsPerUser: e.MAX_SOCKETS_PER_USER, ingestPerSecond: e.INGEST_RATE_LIMIT, userPerSecond: e.USER_RATE_LIMIT },
-    relay: { intervalMs: e.OUTBOX_RELAY_INTERVAL_MS, minAgeMs: e.OUTBOX_RELAY_MIN_AGE_MS },
+    limits: {
+      maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+      ingestPerSecond: e.INGEST_RATE_LIMIT,
+      userPerSecond: e.USER_RATE_LIMIT,
+      ingestQueueTimeoutMs: e.INGEST_QUEUE_TIMEOUT_MS,
+      ingestQueueMax: e.INGEST_QUEUE_MAX,
+    },
+    relay: { intervalMs: e.OUTBOX_RELAY_INTERVAL_MS, minAgeMs: e.OUTBOX_RELAY_MIN_AGE_MS, leaseMs: e.OUTBOX_RELAY_LEASE_MS },
     retentionDays: e.RETENTION_DAYS,
     shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS, reconnectSpreadMs: e.RECONNECT_SPREAD_MS },
   };
+}
+
+/**
+ * The Redis timing settings with nothing configured, for a caller that passes only the URL and prefix to the bus;
+ * read from the schema above, so the defaults still live in one place.
+ */
+export function defaultRedisTiming(): Pick<RedisConfig, 'commandTimeoutMs' | 'heartbeatMs' | 'maxPendingPublishes'> {
+  const { commandTimeoutMs, heartbeatMs, maxPendingPublishes } = loadConfig({}).redis;
+  return { commandTimeoutMs, heartbeatMs, maxPendingPublishes };
 }

@@ -45,6 +45,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Sent as Retry-After (seconds) with the response. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AppError';
@@ -60,16 +62,37 @@ export function validationError(error: z.ZodError, message = 'Request is invalid
   return new AppError(400, 'validation_failed', message, details);
 }
 
-/** Postgres error codes that mean "the database is not there right now", not "the request is bad". */
-const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '53300']);
+/**
+ * Postgres error codes that mean "the database is not there right now", not "the request is bad": connection
+ * failures, shutdown, too many connections, a statement cancelled by statement_timeout (57014), and the conflicts
+ * a retry resolves (deadlock 40P01, serialization failure 40001) once the ingestor's own retries ran out.
+ */
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '57014',
+  '40P01',
+  '40001',
+]);
+
+/** The 503 for a backing service that is away or overloaded; the client may retry after `retryAfterSeconds`. */
+export function unavailable(message = 'A backing service is unavailable; nothing was changed. Retry later.', retryAfterSeconds = 1): AppError {
+  return new AppError(503, 'unavailable', message, undefined, retryAfterSeconds);
+}
 
 /** Maps any thrown value to an AppError; unknown errors become `internal` and should be logged by the caller. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && unavailableCodes.has(code)) {
-    return new AppError(503, 'unavailable', 'A backing service is unavailable; nothing was changed. Retry later.');
-  }
+  if (typeof code === 'string' && unavailableCodes.has(code)) return unavailable();
   // Characters Postgres cannot store (a NUL slipping past validation, broken encodings): the input is bad.
   if (code === '22P05' || code === '22021' || code === '54000') {
     return new AppError(400, 'validation_failed', 'The request contains characters or sizes the store cannot accept');
@@ -90,5 +113,7 @@ export function errorBody(error: AppError): z.output<typeof errorBodySchema> {
 
 /** The Response for an AppError, for code that answers outside the Hono app (the upgrade path, Bun's last resort). */
 export function errorResponse(error: AppError, headers?: Record<string, string>): Response {
-  return Response.json(errorBody(error), { status: error.status, headers });
+  const all: Record<string, string> = { ...headers };
+  if (error.retryAfterSeconds !== undefined) all['retry-after'] ??= String(error.retryAfterSeconds);
+  return Response.json(errorBody(error), { status: error.status, headers: all });
 }

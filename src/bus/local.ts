@@ -8,7 +8,9 @@ import type { Bus, BusMessage } from './messages.ts';
 export function createLocalBus(): Bus {
   const handlers: ((message: BusMessage) => void)[] = [];
   return {
-    async publish(message) {
+    async publish(message, { echo = true } = {}) {
+      // This process is the only one: a message it delivered itself goes nowhere else.
+      if (!echo) return;
       queueMicrotask(() => {
         for (const handler of handlers) handler(message);
       });

@@ -21,12 +21,11 @@ const busNotification = z.object({
 
 const ids = z.array(z.string().regex(/^\d+$/));
 
+/** A message as handlers see it; who sent it is the bus's business (src/bus/wire.ts). */
 export const busMessageSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('notifications'),
     items: z.array(busNotification),
-    /** The process that ingested and already delivered to its own sockets; absent when relayed. */
-    origin: z.string().optional(),
   }),
   z.object({
     kind: z.literal('read'),
@@ -56,13 +55,17 @@ export type BusNotification = z.infer<typeof busNotification>;
 
 /** The fan-out bus between belfry processes: Redis in production, in-process for a single-process start. */
 export interface Bus {
-  /** Sends a message to every process, this one included. Rejects when the bus cannot take it. */
-  publish(message: BusMessage): Promise<void>;
+  /**
+   * Sends a message to every process, this one included unless `echo` is false (the caller delivered it here
+   * already). Rejects when the bus cannot take it: away, too slow, or too many publishes waiting.
+   */
+  publish(message: BusMessage, options?: { echo?: boolean }): Promise<void>;
   /** Registers the handler for every message received. */
   onMessage(handler: (message: BusMessage) => void): void;
   /** Registers a handler for "the subscription was interrupted and is back": messages may have been missed. */
   onGap(handler: () => void): void;
-  /** Resolves when the bus answers; rejects otherwise. */
+  /** Resolves when the bus answers and its subscription is known to be alive; rejects otherwise. */
   ping(): Promise<void>;
+  /** Closes the connections; never waits longer than a command timeout for a peer that does not answer. */
   close(): Promise<void>;
 }

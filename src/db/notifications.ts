@@ -68,6 +68,8 @@ export function isNotificationId(id: string): boolean {
  * Inserts events in one statement and returns their ids in input order.
  * Ids are drawn with nextval() per input row so each row maps back to its position; a repeated
  * (user_id, idempotency_key), earlier in the table or earlier in this batch, yields the first row's id.
+ * Everything is resolved inside the statement: once it has committed there is nothing left to look up that could
+ * fail, so a caller never has to guess whether an error came before or after the commit.
  */
 export async function insertNotifications(sql: Sql, events: readonly NewNotification[]): Promise<InsertResult> {
   // Repeats inside the batch: only the first goes to Postgres, the rest take its id.
@@ -117,58 +119,49 @@ export async function insertNotifications(sql: Sql, events: readonly NewNotifica
       insert into notifications (id, user_id, type, message, idempotency_key, title, url, actor, actions, category, data)
       select new_id, user_id, type, message, idempotency_key, title, url, actor, actions, category, data
       from input
-      order by ord
-      on conflict (user_id, idempotency_key) where idempotency_key is not null do nothing
-      returning id, created_at
+      -- Keys are locked in one global order, whatever the order of the request: two inserts whose keys overlap
+      -- then wait for each other at most once, never in a cycle (a deadlock, 40P01).
+      order by user_id, idempotency_key, ord
+      -- A no-op update rather than "do nothing": it returns the row that holds the key, also when another
+      -- transaction committed it while this statement ran (invisible to this statement's snapshot).
+      on conflict (user_id, idempotency_key) where idempotency_key is not null
+      do update set idempotency_key = excluded.idempotency_key
+      returning id, user_id, idempotency_key, created_at
     ),
     outboxed as (
       insert into notification_outbox (notification_ids)
-      select array_agg(id) from inserted having count(*) > 0
+      select array_agg(inserted.id)
+      from inserted
+      join input on input.new_id = inserted.id
+      having count(*) > 0
       returning id
     )
     select
       (select id from outboxed) as outbox_id,
-      coalesce(inserted.id, existing.id) as id,
-      coalesce(inserted.created_at, existing.created_at) as created_at,
-      inserted.id is not null as created
+      coalesce(fresh.id, kept.id) as id,
+      coalesce(fresh.created_at, kept.created_at) as created_at,
+      fresh.id is not null as created
     from input
-    left join inserted on inserted.id = input.new_id
-    -- Lateral with a limit: always an index probe. A plain join could be planned (and the plan cached, the statement
-    -- being prepared) as a hash join over a sequential scan of the whole table when it was first run on an empty one.
-    left join lateral (
-      select e.id, e.created_at
-      from notifications e
-      where inserted.id is null
-        and e.user_id = input.user_id
-        and e.idempotency_key = input.idempotency_key
-      limit 1
-    ) existing on true
+    left join inserted fresh on fresh.id = input.new_id
+    left join inserted kept
+      on fresh.id is null
+      and kept.user_id = input.user_id
+      and kept.idempotency_key = input.idempotency_key
     order by input.ord
   `;
 
   const ids = new Array<string>(events.length);
   const created: InsertResult['created'] = [];
-  const unresolved: number[] = [];
   rows.forEach((row, position) => {
     const index = sentIndexes[position]!;
-    if (row.id === null) return void unresolved.push(index);
+    // Cannot happen (every input row is inserted or meets its key); the rows are committed, so say so loudly.
+    if (row.id === null) throw new Error('idempotent insert committed without resolving a key');
     ids[index] = row.id;
     if (row.created) {
       const { idempotency_key: _key, ...event } = events[index]!;
       created.push({ ...event, id: row.id, created_at: row.created_at! });
     }
   });
-  // A key that a concurrent transaction committed while this statement ran is invisible to its snapshot: look again.
-  for (const index of unresolved) {
-    const event = events[index]!;
-    const [row] = await sql<[{ id: string }?]>`
-      select id from notifications
-      where user_id = ${event.user_id}
-        and idempotency_key = ${event.idempotency_key ?? null}
-    `;
-    if (!row) throw new Error('idempotent insert could not resolve its key');
-    ids[index] = row.id;
-  }
   for (const [index, first] of aliasOf) ids[index] = ids[first]!;
   return { ids, created, outboxId: rows[0]?.outbox_id ?? undefined };
 }
@@ -341,51 +334,6 @@ export async function unreadAround(
   `;
 }
 
-/**
- * Removes published batches from the outbox. Without waiting for the WAL flush: if the deletion is lost in a crash,
- * the relay publishes those batches again and gateways drop the repeats; the commit wait is not worth its latency.
- */
-export async function deleteOutboxEntries(sql: Sql, outboxIds: readonly string[]): Promise<void> {
-  await sql.begin(async (tx) => {
-    await tx`set local synchronous_commit = off`;
-    await tx`delete from notification_outbox where id = any(${outboxIds}::bigint[])`;
-  });
-}
-
-/**
- * Publishes outbox entries older than `minAgeMs` (their own process had time to do it) and removes them.
- * Rows are locked with skip locked, so relays on several processes never take the same entry.
- */
-export async function relayOutbox(
-  sql: Sql,
-  publish: (rows: PublishedRow[]) => Promise<void>,
-  { minAgeMs = 2000, batches = 20 }: { minAgeMs?: number; batches?: number } = {},
-): Promise<number> {
-  return sql.begin(async (tx) => {
-    const entries = await tx<{ id: string; notification_ids: string[] }[]>`
-      select id, notification_ids
-      from notification_outbox
-      where created_at < now() - ${minAgeMs / 1000} * interval '1 second'
-      order by id
-      limit ${batches}
-      for update skip locked
-    `;
-    if (entries.length === 0) return 0;
-    const ids = entries.flatMap((entry) => entry.notification_ids);
-    // An erased user's rows are gone, a deleted one is not shown: nothing to deliver for them.
-    const rows = await tx<PublishedRow[]>`
-      select id, user_id, type, message, created_at, title, url, actor, actions, category, data
-      from notifications
-      where id = any(${ids}::bigint[])
-        and deleted_at is null
-      order by created_at, id
-    `;
-    if (rows.length > 0) await publish(rows);
-    await tx`delete from notification_outbox where id = any(${entries.map((entry) => entry.id)}::bigint[])`;
-    return rows.length;
-  });
-}
-
 /** Deletes every notification of the user; returns how many. */
 export async function eraseUser(sql: Sql, userId: string): Promise<number> {
   const result = await sql`delete from notifications where user_id = ${userId}`;
@@ -422,13 +370,4 @@ export async function deleteReadBefore(sql: Sql, cutoff: Date, batchSize = 1000)
     )
   `;
   return result.count;
-}
-
-/** Notifications waiting in the outbox, across all processes (a metric, read at scrape time). */
-export async function outboxDepth(sql: Sql): Promise<number> {
-  const [row] = await sql<[{ depth: number }]>`
-    select coalesce(sum(cardinality(notification_ids)), 0)::int as depth
-    from notification_outbox
-  `;
-  return row.depth;
 }

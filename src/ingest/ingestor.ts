@@ -4,10 +4,13 @@
  * its rows has committed ("201 means committed" is unchanged). Each committed insert is published to the bus
  * as one message.
  */
+import postgres from 'postgres';
 import type { Sql } from '../db/client.ts';
-import { deleteOutboxEntries, insertNotifications, type NewNotification } from '../db/notifications.ts';
+import { insertNotifications, type NewNotification } from '../db/notifications.ts';
+import { deleteOutboxEntries } from '../db/outbox.ts';
 import { toWire } from '../db/notification-wire.ts';
 import type { Bus, BusMessage } from '../bus/messages.ts';
+import { unavailable } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
 export interface IngestorOptions {
@@ -18,54 +21,112 @@ export interface IngestorOptions {
   maxRows?: number;
   /** Inserts in flight at once; requests arriving meanwhile wait and join the next one. */
   maxInFlight?: number;
+  /** How long a request may wait for its insert to start; then it is answered 503 and never inserted. */
+  queueTimeoutMs?: number;
+  /** Most events waiting for an insert; a request that would pass it is answered 503 at once. */
+  maxQueued?: number;
   /** Called with the number of rows each insert created. */
   onCommitted?: (rows: number) => void;
   /**
-   * Delivers committed rows to this process's own sockets at once; the bus message then carries `origin` so this
-   * process skips it on receipt (no JSON and zod round trip through Redis for its own sockets).
+   * Delivers committed rows to this process's own sockets at once; the bus then does not hand the message back to
+   * this process (no JSON and zod round trip through Redis for its own sockets).
    */
   deliverLocally?: (message: BusMessage & { kind: 'notifications' }) => void;
-  /** This process's id, written as the bus message's origin. */
-  origin?: string;
 }
 
 export interface Ingestor {
-  /** Stores the events; resolves with their ids in order once committed. */
-  ingest(events: readonly NewNotification[]): Promise<string[]>;
-  /** Resolves when no insert is in flight or waiting (for shutdown). */
-  drain(): Promise<void>;
+  /**
+   * Stores the events; resolves with their ids in order once committed. Rejects with 503 when the queue is full,
+   * when the insert has not started within the queue timeout, or when `signal` aborts first (the client left);
+   * in all three cases nothing is inserted, then or later.
+   */
+  ingest(events: readonly NewNotification[], options?: { signal?: AbortSignal | undefined }): Promise<string[]>;
+  /** Resolves when no insert is in flight or waiting (for shutdown), or after `timeoutMs`, whichever is first. */
+  drain(options?: { timeoutMs?: number }): Promise<void>;
 }
 
 interface Pending {
   events: readonly NewNotification[];
   resolve(ids: string[]): void;
   reject(error: unknown): void;
+  deadline: number;
+  /** Set once answered or taken into an insert: then it leaves the queue and its deadline no longer applies. */
+  done: boolean;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
+// A deadlock or serialization failure is another transaction's timing, not this request's fault: retry the
+// statement (nothing of it committed) a few times before answering 503.
+const retryableCodes = new Set(['40P01', '40001']);
+const statementAttempts = 3;
+
 /** Creates the ingest path: group-committed inserts followed by one bus message per insert. */
-export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4, onCommitted, deliverLocally, origin }: IngestorOptions): Ingestor {
+export function createIngestor({
+  sql,
+  bus,
+  log,
+  maxRows = 1000,
+  maxInFlight = 4,
+  queueTimeoutMs = 5000,
+  maxQueued = 20_000,
+  onCommitted,
+  deliverLocally,
+}: IngestorOptions): Ingestor {
   const queue: Pending[] = [];
+  let queuedEvents = 0;
   let inFlight = 0;
   let scheduled = false;
+  let expiryTimer: Timer | undefined;
   let idle: (() => void)[] = [];
   // Published outbox entries are deleted together, a few times a second: one statement for many inserts.
   const published = createOutboxSweeper(sql, log);
 
+  function leave(pending: Pending) {
+    pending.done = true;
+    queuedEvents -= pending.events.length;
+    if (pending.onAbort) pending.signal?.removeEventListener('abort', pending.onAbort);
+  }
+
+  // Every request waits the same time, so the head of the queue always expires first: one timer, for the head.
+  function armExpiry() {
+    while (queue.length > 0 && queue[0]!.done) queue.shift();
+    if (expiryTimer || queue.length === 0) return;
+    expiryTimer = setTimeout(() => {
+      expiryTimer = undefined;
+      const now = Date.now();
+      for (const pending of queue) {
+        if (pending.deadline > now) break;
+        if (pending.done) continue;
+        leave(pending);
+        pending.reject(unavailable('The database did not take this request in time; nothing was stored. Retry later.'));
+      }
+      armExpiry();
+    }, Math.max(0, queue[0]!.deadline - Date.now()));
+  }
+
   function schedule() {
-    if (scheduled || inFlight >= maxInFlight || queue.length === 0) return;
+    if (scheduled || inFlight >= maxInFlight || queuedEvents === 0) return;
     scheduled = true;
     // A microtask lets every request parsed in this tick join the same insert.
     queueMicrotask(() => {
       scheduled = false;
-      while (inFlight < maxInFlight && queue.length > 0) void flush(take());
+      while (inFlight < maxInFlight && queuedEvents > 0) void flush(take());
     });
   }
 
   function take(): Pending[] {
     const group: Pending[] = [];
     let rows = 0;
-    while (queue.length > 0 && (group.length === 0 || rows + queue[0]!.events.length <= maxRows)) {
-      const next = queue.shift()!;
+    while (queue.length > 0) {
+      const next = queue[0]!;
+      if (next.done) {
+        queue.shift();
+        continue;
+      }
+      if (group.length > 0 && rows + next.events.length > maxRows) break;
+      queue.shift();
+      leave(next);
       rows += next.events.length;
       group.push(next);
     }
@@ -79,9 +140,20 @@ export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4,
     } finally {
       inFlight--;
       schedule();
-      if (inFlight === 0 && queue.length === 0) {
+      if (inFlight === 0 && queuedEvents === 0) {
         for (const resolve of idle) resolve();
         idle = [];
+      }
+    }
+  }
+
+  async function insertOnce(events: readonly NewNotification[]) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await insertNotifications(sql, events);
+      } catch (error) {
+        if (!(error instanceof postgres.PostgresError) || !retryableCodes.has(error.code) || attempt >= statementAttempts) throw error;
+        await Bun.sleep(5 + Math.random() * 20 * attempt);
       }
     }
   }
@@ -90,21 +162,24 @@ export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4,
     const events = group.flatMap((pending) => pending.events);
     let result: Awaited<ReturnType<typeof insertNotifications>>;
     try {
-      result = await insertNotifications(sql, events);
+      result = await insertOnce(events);
     } catch (error) {
-      // One request's bad row must not fail its neighbours: retry each on its own.
-      if (group.length > 1) return void (await Promise.all(group.map((pending) => insertGroup([pending]))));
-      return group[0]!.reject(error);
+      // One request's bad row must not fail its neighbours: retry each on its own. Only when Postgres answered the
+      // statement with an error, though: then it did not commit. Any other failure (the connection dropped while
+      // the answer was on its way) may have come after the commit, and a retry would store the group twice.
+      const rolledBack = error instanceof postgres.PostgresError && !retryableCodes.has(error.code);
+      if (group.length > 1 && rolledBack) return void (await Promise.all(group.map((pending) => insertGroup([pending]))));
+      for (const pending of group) pending.reject(error);
+      return;
     }
     if (result.created.length > 0) {
       onCommitted?.(result.created.length);
       const items = result.created.map((row) => ({ user_id: row.user_id, ...toWire(row) }));
       const outboxId = result.outboxId;
-      // `origin` first: it leads the serialised message, so the Redis bus can drop its own echo before parsing it.
-      const message = { ...(deliverLocally && origin ? { origin } : {}), kind: 'notifications' as const, items };
-      if (deliverLocally && origin) deliverLocally(message);
+      const message = { kind: 'notifications' as const, items };
+      if (deliverLocally) deliverLocally(message);
       bus
-        .publish(message)
+        .publish(message, { echo: !deliverLocally })
         .then(() => outboxId && published.add(outboxId))
         .catch((error: unknown) => {
           // Committed, and still in the outbox: the relay publishes it once the bus (or Postgres) answers again.
@@ -119,15 +194,34 @@ export function createIngestor({ sql, bus, log, maxRows = 1000, maxInFlight = 4,
   }
 
   return {
-    ingest(events) {
+    ingest(events, { signal } = {}) {
       return new Promise((resolve, reject) => {
-        queue.push({ events, resolve, reject });
+        if (signal?.aborted) return reject(unavailable('The client went away before the insert started; nothing was stored.'));
+        // An empty queue takes any request, so a batch larger than the cap still goes through.
+        if (queuedEvents > 0 && queuedEvents + events.length > maxQueued) {
+          return reject(unavailable('Too many events are waiting for the database; nothing was stored. Retry later.'));
+        }
+        const pending: Pending = { events, resolve, reject, deadline: Date.now() + queueTimeoutMs, done: false, signal, onAbort: undefined };
+        if (signal) {
+          pending.onAbort = () => {
+            if (pending.done) return;
+            leave(pending);
+            reject(unavailable('The client went away before the insert started; nothing was stored.'));
+          };
+          signal.addEventListener('abort', pending.onAbort, { once: true });
+        }
+        queue.push(pending);
+        queuedEvents += events.length;
+        armExpiry();
         schedule();
       });
     },
-    async drain() {
-      if (inFlight > 0 || queue.length > 0) await new Promise<void>((resolve) => idle.push(resolve));
-      await published.flush();
+    async drain({ timeoutMs } = {}) {
+      // An insert the database never answers must not hold shutdown past its deadline.
+      const within = (work: Promise<void>) => (timeoutMs === undefined ? work : Promise.race([work, Bun.sleep(Math.max(0, deadline - Date.now()))]));
+      const deadline = Date.now() + (timeoutMs ?? 0);
+      if (inFlight > 0 || queuedEvents > 0) await within(new Promise<void>((resolve) => idle.push(resolve)));
+      await within(published.flush());
     },
   };
 }

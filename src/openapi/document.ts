@@ -41,7 +41,9 @@ const responses = {
   PayloadTooLarge: errorResponse('The body is over the route limit (16 KiB; 4 MiB for /api/events).', ['payload_too_large']),
   UnsupportedMediaType: errorResponse('A body was sent with a content type other than application/json.', ['unsupported_media_type']),
   RateLimited: errorResponse('Over the rate limit (per process).', ['rate_limited'], { 'Retry-After': retryAfter }),
-  Unavailable: errorResponse('Postgres does not answer; nothing was changed or acknowledged.', ['unavailable']),
+  Unavailable: errorResponse('Postgres does not answer, or the ingest queue is full or its deadline passed; nothing was changed or acknowledged.', ['unavailable'], {
+    'Retry-After': { ...retryAfter, required: false },
+  }),
 };
 
 type ErrorResponseName = keyof typeof responses;

@@ -25,8 +25,9 @@ export function eventRoutes({ ingestApiKey, ingestor, rateLimits }: EventRoutesD
     .use(rateLimit({ perSecond, burst: perSecond * 2 }, () => 'ingest'))
     .post('/', async (c) => {
       const body = await jsonBody(c, ingestBodySchema);
-      // One request, one insert, one commit, however many users it names.
-      const ids = await ingestor.ingest(expandEvents(body));
+      // One request, one insert, one commit, however many users it names. The request's signal aborts when the
+      // client disconnects: a request nobody waits for is not inserted.
+      const ids = await ingestor.ingest(expandEvents(body), { signal: c.req.raw.signal });
       return c.json({ ids } satisfies z.output<typeof ingestResultJson>, 201);
     })
     .all('/', methodNotAllowed);

@@ -74,11 +74,10 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
   });
   const redisPrefix = options.redisPrefix ?? `belfry-test:${random()}:`;
   const log = createLogger((process.env.BELFRY_TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent');
-  const origin = crypto.randomUUID();
   const bus: Bus =
     options.bus === 'local'
       ? createLocalBus()
-      : await createRedisBus({ url: options.redisUrl ?? testServices().redisUrl, prefix: redisPrefix, log, origin });
+      : await createRedisBus({ ...config.redis, url: options.redisUrl ?? testServices().redisUrl, prefix: redisPrefix, log });
 
   let port = 0;
   const start = () =>
@@ -86,7 +85,6 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
       sql: database.sql,
       bus,
       log,
-      origin,
       keys: { jwtSecret, ingestApiKey: ingestKey, adminApiKey: adminKey, metricsToken: config.keys.metricsToken },
       auth: config.auth,
       http: { ...config.http, port, staticDir: options.staticDir ?? webDist, reusePort: false },
