@@ -100,7 +100,9 @@ export function commandHelp(name: CommandName): string {
 /** Turns parseArgs' errors into one line that says what to change. */
 function usageProblem(error: unknown, name: CommandName): UsageError {
   const { code, message } = error as { code?: string; message?: string };
-  const option = /'(-[^']*)'/.exec(message ?? '')?.[1]?.split(' ')[0];
+  // parseArgs quotes the option as typed ('--usr') or as declared ('-u, --user <value>'): keep the long name.
+  const quoted = /'(-[^']*)'/.exec(message ?? '')?.[1] ?? '';
+  const option = /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(' ')[0];
   const see = `(see belfry ${name} --help)`;
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`belfry ${name}: unknown option ${option ?? ''} ${see}`);
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return new UsageError(`belfry ${name}: option ${option ?? ''} needs a value ${see}`);

@@ -38,7 +38,7 @@ export async function openDatabase(context: CliContext): Promise<Database> {
     log.info({ dir, ...(port ? { port } : { socket: 'in the data folder' }) }, 'starting the embedded Postgres (DATABASE_URL is unset)');
     const started = performance.now();
     const handle = await startEmbeddedPostgres({ dir, port, env: context.env, onLog: (line) => log.debug({ postgres: line }) });
-    log.info({ ms: Math.round(performance.now() - started) }, 'embedded Postgres ready');
+    log.info({ ms: Math.round(performance.now() - started), programs: handle.programs }, 'embedded Postgres ready');
     return handle;
   });
   return { url: embedded.url, embedded };

@@ -16,6 +16,8 @@ export interface EmbeddedPostgresHandle {
   url: string;
   /** The data folder actually used. */
   dir: string;
+  /** The folder of the Postgres programs it runs. */
+  programs: string;
   stop(): Promise<void>;
 }
 
@@ -228,6 +230,7 @@ export async function startEmbeddedPostgres({ dir, port, env = {}, onLog = () =>
   return {
     url,
     dir: databaseDir,
+    programs: programs.dir,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         // SIGINT is Postgres' fast shutdown: roll back open transactions, then exit cleanly.
