@@ -86,3 +86,21 @@ export async function createSharedEnv(extra: Record<string, string> = {}): Promi
     },
   };
 }
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one belfry command (`bun src/main.ts …`, or `program` such as dist/belfry) to its end. */
+export async function runBelfry(args: string[], env: Record<string, string>, { program = [process.execPath, mainPath], cwd }: { program?: string[]; cwd?: string } = {}): Promise<CommandResult> {
+  const child = Bun.spawn([...program, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  return { code, stdout, stderr };
+}
