@@ -20,7 +20,7 @@ function newest(path: string): number {
 export function panelStaleness(webDir: string): string | undefined {
   const built = join(webDir, 'dist', 'index.html');
   if (!existsSync(built)) return 'web/dist is missing';
-  const sources = Math.max(newest(join(webDir, 'src')), newest(join(webDir, 'index.html')), newest(join(webDir, 'vite.config.ts')));
+  const sources = Math.max(...['src', 'public', 'index.html', 'vite.config.ts'].map((name) => newest(join(webDir, name))));
   return sources > statSync(built).mtimeMs ? 'web/src changed since web/dist was built' : undefined;
 }
 

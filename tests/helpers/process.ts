@@ -18,10 +18,14 @@ export interface BelfryProcess {
   stop(): Promise<number>;
 }
 
-/** Spawns belfry with `env` (merged over a minimal environment) and waits until /readyz says ready. */
-export async function spawnBelfry(env: Record<string, string>, { timeoutMs = 20_000 } = {}): Promise<BelfryProcess> {
+/**
+ * Spawns belfry with `env` (merged over a minimal environment) and waits until /readyz says ready; `program` runs
+ * another copy (a clone's src/main.ts, dist/belfry).
+ */
+export async function spawnBelfry(env: Record<string, string>, { timeoutMs = 20_000, program = [process.execPath, mainPath], cwd }: { timeoutMs?: number; program?: string[]; cwd?: string } = {}): Promise<BelfryProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = Bun.spawn([process.execPath, mainPath], {
+  const child = Bun.spawn(program, {
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdout: 'pipe',
     stderr: 'pipe',
