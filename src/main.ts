@@ -23,6 +23,9 @@ import { tokenCommand } from './cli/token.ts';
 const executable = embeddedAssets() !== undefined;
 const sourceRoot = executable ? undefined : resolve(import.meta.dir, '..');
 
+/** Plain text on stderr (console.error would colour it on a terminal). */
+const printError = (text: string) => void process.stderr.write(`${text}\n`);
+
 let commandLine: CommandLine;
 let config: Config;
 try {
@@ -34,7 +37,7 @@ try {
   config = loadConfig(process.env);
 } catch (error) {
   if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
-  console.error(error.message);
+  printError(error.message);
   process.exit(2);
 }
 
@@ -69,15 +72,15 @@ async function run(command: CommandLine & { kind: 'run' }): Promise<void> {
 
 run(commandLine).catch((error: unknown) => {
   if (error instanceof UsageError) {
-    console.error(error.message);
+    printError(error.message);
     process.exit(2);
   }
   if (error instanceof SendError) {
-    console.error(error.message);
+    printError(error.message);
     process.exit(1);
   }
   // The stack is for whoever asks for it; the person at the terminal gets the cause and the fix.
   log.debug({ err: error }, 'start-up failed');
-  console.error(explainStartupError(error, { port: config.http.port, host: config.http.host, databaseUrl: config.database.url, redisUrl: config.redis.url }));
+  printError(explainStartupError(error, { port: config.http.port, host: config.http.host, databaseUrl: config.database.url, redisUrl: config.redis.url }));
   process.exit(1);
 });
