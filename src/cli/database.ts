@@ -37,7 +37,7 @@ export async function openDatabase(context: CliContext): Promise<Database> {
     const port = config.database.embedded.port;
     log.info({ dir, ...(port ? { port } : { socket: 'in the data folder' }) }, 'starting the embedded Postgres (DATABASE_URL is unset)');
     const started = performance.now();
-    const handle = await startEmbeddedPostgres({ dir, port, env: context.env, onLog: (line) => log.debug({ postgres: line }) });
+    const handle = await startEmbeddedPostgres({ dir, port, env: context.env, onLog: (line) => log.debug({ postgres: line }), onNotice: (message) => log.warn(message) });
     log.info({ ms: Math.round(performance.now() - started), programs: handle.programs }, 'embedded Postgres ready');
     return handle;
   });

@@ -7,7 +7,7 @@
  * on 127.0.0.1 for tools that want one. See docs/decisions.md, "The embedded default".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isRunnable, postgresUser, preparePostgresBinaries, reachableBy, type RunAs } from './postgres-binaries.ts';
@@ -28,7 +28,10 @@ export interface EmbeddedOptions {
   port?: number | undefined;
   /** Read for XDG_CACHE_HOME (where the executable unpacks the programs). */
   env?: Record<string, string | undefined>;
+  /** Postgres' own log lines. */
   onLog?: (line: string) => void;
+  /** What belfry did that the operator should know about (stopping a Postgres left running). */
+  onNotice?: (message: string) => void;
 }
 
 /** Why the embedded Postgres did not start; `kind` picks the one-line explanation in startup-errors.ts. */
@@ -99,15 +102,30 @@ async function assertPortFree(port: number) {
   }
 }
 
+/**
+ * Does process `pid` still run a command line containing one of `marks`? A pid in an old file may belong to another
+ * process by now. Where /proc cannot tell, assume it does (refusing to start is safer than signalling a stranger).
+ */
+function runs(pid: number, marks: string[]): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return marks.some((mark) => commandLine.includes(mark));
+  } catch {
+    return true;
+  }
+}
+
 /** A Postgres left running by a belfry that did not shut down is stopped; one used by a live belfry is refused. */
-async function takeOver(dir: string, onLog: (line: string) => void) {
+async function takeOver(dir: string, onNotice: (message: string) => void) {
   const postmaster = readPid(join(dir, 'postmaster.pid'));
-  if (postmaster === undefined || !isAlive(postmaster)) return;
+  // A stale lock file (or one naming a process that is no Postgres of this folder) is Postgres' own business.
+  if (postmaster === undefined || !runs(postmaster, [dir])) return;
   const owner = readPid(join(dir, ownerFile));
-  if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+  if (owner !== undefined && owner !== process.pid && runs(owner, ['belfry', 'main.ts'])) {
     throw new EmbeddedPostgresError('in-use', `the embedded Postgres in ${dir} is in use by belfry (pid ${owner})`, { dir, pid: owner });
   }
-  onLog(`stopping the embedded Postgres (pid ${postmaster}) left running by a belfry that did not shut down`);
+  onNotice(`stopping the embedded Postgres (pid ${postmaster}) left running by a belfry that did not shut down`);
   process.kill(postmaster, 'SIGINT');
   for (let waited = 0; isAlive(postmaster); waited += 50) {
     if (waited > 15_000) throw new EmbeddedPostgresError('in-use', `the embedded Postgres in ${dir} (pid ${postmaster}) does not stop`, { dir, pid: postmaster });
@@ -155,8 +173,14 @@ async function initialise(dir: string, program: string, runAs: RunAs | undefined
 function socketDir(dir: string, runAs: RunAs | undefined): string {
   if (`${dir}/.s.PGSQL.${socketPort}`.length <= maxSocketPath) return dir;
   const key = new Bun.CryptoHasher('sha256').update(dir).digest('hex').slice(0, 12);
-  const fallback = join(tmpdir(), `belfry-pg-${key}`);
+  // As root, TMPDIR may be private to root; /tmp is where the postgres user can reach.
+  const fallback = join(runAs ? '/tmp' : tmpdir(), `belfry-pg-${key}`);
   mkdirSync(fallback, { recursive: true, mode: 0o700 });
+  // The name is predictable: a folder someone else made there (or a link) must not be adopted.
+  const found = lstatSync(fallback);
+  if (!found.isDirectory() || (found.uid !== process.getuid?.() && found.uid !== runAs?.uid)) {
+    throw new EmbeddedPostgresError('failed', `${fallback} (the socket folder) belongs to someone else: remove it`, { dir });
+  }
   chmodSync(fallback, 0o700);
   if (runAs) chownSync(fallback, runAs.uid, runAs.gid);
   return fallback;
@@ -190,7 +214,7 @@ function launch(program: string, args: string[], dir: string, runAs: RunAs | und
 }
 
 /** Initialises the data folder on first use, starts the server and returns its URL. */
-export async function startEmbeddedPostgres({ dir, port, env = {}, onLog = () => {} }: EmbeddedOptions): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres({ dir, port, env = {}, onLog = () => {}, onNotice = () => {} }: EmbeddedOptions): Promise<EmbeddedPostgresHandle> {
   const databaseDir = resolve(dir);
   const runAs = embeddedRunAs();
   const programs = await preparePostgresBinaries(env, runAs);
@@ -201,7 +225,7 @@ export async function startEmbeddedPostgres({ dir, port, env = {}, onLog = () =>
     throw new EmbeddedPostgresError('unreachable', `the postgres user cannot enter ${databaseDir}: a folder above it is private`, { dir: databaseDir });
   }
   if (port !== undefined) await assertPortFree(port);
-  if (existsSync(join(databaseDir, 'PG_VERSION'))) await takeOver(databaseDir, onLog);
+  if (existsSync(join(databaseDir, 'PG_VERSION'))) await takeOver(databaseDir, onNotice);
   else await initialise(databaseDir, programs.initdb, runAs);
 
   const sockets = socketDir(databaseDir, runAs);

@@ -5,7 +5,7 @@
  * must be able to reach both the programs and the data: a folder above them that is private to root (a 0700 home,
  * a `mktemp -d` folder) would stop it, so the programs are copied to a system cache folder every user can read.
  */
-import { accessSync, constants, cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, parse, resolve } from 'node:path';
 import { embeddedAssets } from '../embedded-assets.ts';
@@ -56,7 +56,7 @@ function fromNodeModules(): PostgresBinaries | undefined {
   }
   const dir = join(dirname(manifest), 'native');
   if (!existsSync(join(dir, 'bin', 'postgres'))) return undefined;
-  const { version } = require(manifest) as { version: string };
+  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
   return binaries(dir, version);
 }
 

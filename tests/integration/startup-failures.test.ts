@@ -79,3 +79,21 @@ test('a second belfry on the same data folder', async () => {
     expect(await first.stop()).toBe(0);
   }
 }, 45_000);
+
+test('a Postgres left running by a killed belfry is taken over at the next start', async () => {
+  const { spawnBelfry } = await import('../helpers/process.ts');
+  const home = join(dir, 'killed');
+  const killed = await spawnBelfry({ BELFRY_HOME: home }, { timeoutMs: 30_000 });
+  killed.child.kill('SIGKILL');
+  await killed.child.exited;
+  const orphan = Number((await Bun.file(join(home, 'postgres', 'postmaster.pid')).text()).split('\n')[0]);
+  expect(() => process.kill(orphan, 0)).not.toThrow();
+
+  const next = await spawnBelfry({ BELFRY_HOME: home, LOG_LEVEL: 'info' }, { timeoutMs: 30_000 });
+  try {
+    expect(next.output()).toContain(`stopping the embedded Postgres (pid ${orphan}) left running by a belfry that did not shut down`);
+    expect(() => process.kill(orphan, 0)).toThrow();
+  } finally {
+    expect(await next.stop()).toBe(0);
+  }
+}, 45_000);
