@@ -22,6 +22,7 @@ interface CommandSpec {
 
 const help: OptionSpec = { type: 'boolean', short: 'h' };
 
+/** Every command: its one-line summary, usage, flags and help text. */
 export const commandSpecs = {
   start: {
     summary: 'run the server (the default command)',
