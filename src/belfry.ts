@@ -30,11 +30,6 @@ export interface BelfryOptions {
   sql: Sql;
   bus: Bus;
   log: Logger;
-  /**
-   * Not read: the bus owns its process id and drops its own echoes (src/bus/wire.ts). Kept so callers that still
-   * pass it compile; give the id to createRedisBus instead.
-   */
-  origin?: string;
   /** Resolved secrets: configured, or generated outside production. */
   keys: { jwtSecret: string; ingestApiKey: string; adminApiKey: string | undefined; metricsToken: string | undefined };
   auth: AuthConfig;

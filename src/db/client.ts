@@ -14,9 +14,23 @@ export interface SqlOptions {
   statementTimeoutMs: number;
 }
 
+/**
+ * A URL may name a Unix socket's folder as libpq does (`?host=/path`, the embedded default's form); postgres.js takes
+ * that folder as an option instead, and would otherwise send `host` to the server as a setting.
+ */
+function splitSocketHost(url: string): { url: string; host: string | undefined } {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  const host = parsed?.searchParams.get('host');
+  if (!parsed || !host?.startsWith('/')) return { url, host: undefined };
+  parsed.searchParams.delete('host');
+  return { url: parsed.toString(), host };
+}
+
 /** Opens a postgres.js pool; ids (int8) stay strings, timestamps come back as Date. */
-export function createSql(url: string, { max = 10, connectTimeout = 5, statementTimeoutMs }: SqlOptions): Sql {
+export function createSql(target: string, { max = 10, connectTimeout = 5, statementTimeoutMs }: SqlOptions): Sql {
+  const { url, host } = splitSocketHost(target);
   return postgres(url, {
+    ...(host ? { host } : {}),
     max,
     connect_timeout: connectTimeout,
     idle_timeout: 60,

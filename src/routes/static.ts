@@ -1,9 +1,21 @@
 /**
  * The built panel (web/dist) at `/`: files as they are, `/` as index.html, with a CSP that allows no inline script.
+ * The single executable serves the copy embedded in it (staticDir = embeddedWebRoot).
  */
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { normalize, resolve, sep } from 'node:path';
+import { embeddedAssets } from '../embedded-assets.ts';
+
+/** The staticDir that names the panel embedded in the executable rather than a folder. */
+export const embeddedWebRoot = 'embedded:web';
+
+/** The file for a decoded URL path: under `root` on disk, or in the embedded panel; undefined when outside it. */
+function locate(root: string, embedded: Map<string, string> | undefined, decoded: string): string | undefined {
+  if (embedded) return embedded.get(decoded);
+  const file = resolve(root, normalize(`.${decoded}`));
+  return file.startsWith(root + sep) ? file : undefined;
+}
 
 /**
  * The socket origins of the server a page was served from: its host over ws: and wss:. Both, because behind a
@@ -20,6 +32,7 @@ export function staticRoutes(
   dir: string,
   { crossOrigin, demo, connectOrigins = [] }: { crossOrigin: boolean; demo: boolean; /** Configured CORS and allowed origins. */ connectOrigins?: readonly string[] },
 ) {
+  const embedded = dir === embeddedWebRoot ? (embeddedAssets()?.web ?? new Map<string, string>()) : undefined;
   const root = resolve(dir);
   return new Hono()
     .use(
@@ -47,8 +60,8 @@ export function staticRoutes(
       const decoded = decodeURIComponentSafe(path);
       // A NUL can name no file (and makes the file API throw).
       if (decoded.includes('\0')) return next();
-      const file = resolve(root, normalize(`.${decoded}`));
-      if (!file.startsWith(root + sep)) return next();
+      const file = locate(root, embedded, decoded);
+      if (!file) return next();
       let blob: ReturnType<typeof Bun.file>;
       try {
         blob = Bun.file(file);
@@ -59,7 +72,9 @@ export function staticRoutes(
       }
       const immutable = path.startsWith('/assets/');
       c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-      return c.body(blob.stream(), 200, { 'Content-Type': blob.type });
+      // Embedded files keep a hashed name of their own: the type comes from the name asked for.
+      const type = embedded ? Bun.file(decoded).type : blob.type;
+      return c.body(blob.stream(), 200, { 'Content-Type': type });
     });
 }
 

@@ -18,10 +18,14 @@ export interface BelfryProcess {
   stop(): Promise<number>;
 }
 
-/** Spawns belfry with `env` (merged over a minimal environment) and waits until /readyz says ready. */
-export async function spawnBelfry(env: Record<string, string>, { timeoutMs = 20_000 } = {}): Promise<BelfryProcess> {
+/**
+ * Spawns belfry with `env` (merged over a minimal environment) and waits until /readyz says ready; `program` runs
+ * another copy (a clone's src/main.ts, dist/belfry).
+ */
+export async function spawnBelfry(env: Record<string, string>, { timeoutMs = 20_000, program = [process.execPath, mainPath], cwd }: { timeoutMs?: number; program?: string[]; cwd?: string } = {}): Promise<BelfryProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = Bun.spawn([process.execPath, mainPath], {
+  const child = Bun.spawn(program, {
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdout: 'pipe',
     stderr: 'pipe',
@@ -85,4 +89,22 @@ export async function createSharedEnv(extra: Record<string, string> = {}): Promi
       ...extra,
     },
   };
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one belfry command (`bun src/main.ts …`, or `program` such as dist/belfry) to its end. */
+export async function runBelfry(args: string[], env: Record<string, string>, { program = [process.execPath, mainPath], cwd }: { program?: string[]; cwd?: string } = {}): Promise<CommandResult> {
+  const child = Bun.spawn([...program, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  return { code, stdout, stderr };
 }
