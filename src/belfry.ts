@@ -61,24 +61,31 @@ export interface Belfry {
 export function startBelfry(options: BelfryOptions): Belfry {
   const { sql, bus, log, keys } = options;
   const verifyToken = createTokenVerifier(keys.jwtSecret, options.auth);
-  const mutes = createMuteCache((userIds) => getMutesOf(sql, userIds));
-  const gateway = createGateway({ log, mutes });
-  // REST calls and socket frames of a user draw from one budget.
-  const userLimiter = createUserLimiter(options.limits.userPerSecond);
-  const session = createSession({ verifyToken, log, gateway, limiter: userLimiter, catchUp: createCatchUp(sql) });
-  const upgrade = createUpgrade({
-    verifyToken,
-    policy: { maxSocketsPerUser: options.limits.maxSocketsPerUser, allowedOrigins: options.http.allowedOrigins },
-    socketsOf: gateway.socketsOf,
-    beforeOpen: (userId) => mutes.load(userId),
-  });
   const metrics = createMetrics({
-    connections: gateway.connections,
+    connections: () => gateway.connections(),
     outboxDepth: () => outboxDepth(sql),
     dependencies: async () => {
       const [postgres, bus] = await Promise.all([answers(() => sql`select 1`), answers(() => options.bus.ping())]);
       return { postgres, bus };
     },
+  });
+  const mutes = createMuteCache((userIds) => getMutesOf(sql, userIds));
+  const gateway = createGateway({ log, mutes, onDelivered: metrics.delivered, onDropped: () => metrics.framesDropped.inc() });
+  // REST calls and socket frames of a user draw from one budget.
+  const userLimiter = createUserLimiter(options.limits.userPerSecond);
+  const session = createSession({
+    verifyToken,
+    log,
+    gateway,
+    limiter: userLimiter,
+    catchUp: createCatchUp(sql),
+    onClose: (code) => metrics.socketsClosed.inc({ code: String(code) }),
+  });
+  const upgrade = createUpgrade({
+    verifyToken,
+    policy: { maxSocketsPerUser: options.limits.maxSocketsPerUser, allowedOrigins: options.http.allowedOrigins },
+    socketsOf: gateway.socketsOf,
+    beforeOpen: (userId) => mutes.load(userId),
   });
   const ingestor = createIngestor({
     sql,
@@ -86,13 +93,21 @@ export function startBelfry(options: BelfryOptions): Belfry {
     log,
     deliverLocally: gateway.deliver,
     onCommitted: (rows) => metrics.ingested.inc(rows),
+    onPublishFailed: () => metrics.publishFailures.inc(),
     queueTimeoutMs: options.limits.ingestQueueTimeoutMs,
     maxQueued: options.limits.ingestQueueMax,
   });
   // The bus does not hand back what this process published with `echo: false`: its sockets have it already.
   bus.onMessage((message) => gateway.deliver(message));
   bus.onGap(() => gateway.resyncAll('bus_reconnected'));
-  const stopRelay = startOutboxRelay({ sql, bus, log, ...options.relay });
+  const stopRelay = startOutboxRelay({
+    sql,
+    bus,
+    log,
+    ...options.relay,
+    onRelayed: (count) => metrics.relayed.inc(count),
+    onPublishFailed: () => metrics.publishFailures.inc(),
+  });
   const stopRetention = options.retentionDays ? startRetention({ sql, log, days: options.retentionDays }) : () => {};
 
   const app = createApp({

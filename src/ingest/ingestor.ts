@@ -27,6 +27,8 @@ export interface IngestorOptions {
   maxQueued?: number;
   /** Called with the number of rows each insert created. */
   onCommitted?: (rows: number) => void;
+  /** Called when a committed insert's publish fails (it stays in the outbox for the relay). */
+  onPublishFailed?: () => void;
   /**
    * Delivers committed rows to this process's own sockets at once; the bus then does not hand the message back to
    * this process (no JSON and zod round trip through Redis for its own sockets).
@@ -71,6 +73,7 @@ export function createIngestor({
   queueTimeoutMs = 5000,
   maxQueued = 20_000,
   onCommitted,
+  onPublishFailed,
   deliverLocally,
 }: IngestorOptions): Ingestor {
   const queue: Pending[] = [];
@@ -183,6 +186,7 @@ export function createIngestor({
         .then(() => outboxId && published.add(outboxId))
         .catch((error: unknown) => {
           // Committed, and still in the outbox: the relay publishes it once the bus (or Postgres) answers again.
+          onPublishFailed?.();
           log.warn({ err: (error as Error)?.message, count: items.length }, 'ingest: publish failed after commit; left to the outbox relay');
         });
     }

@@ -19,6 +19,10 @@ export interface OutboxRelayOptions {
   minAgeMs: number;
   /** How long a claim keeps other relays off the entries. */
   leaseMs: number;
+  /** Told how many notifications each pass published (metrics). */
+  onRelayed?: ((count: number) => void) | undefined;
+  /** Told when a pass's publish failed (metrics). */
+  onPublishFailed?: (() => void) | undefined;
 }
 
 // One pass: at most this many entries, and about this many notifications (a bus message carries 1000 at most).
@@ -27,7 +31,7 @@ const rowsPerPass = 5000;
 const itemsPerMessage = 1000;
 
 /** Starts the relay; the returned function stops it. */
-export function startOutboxRelay({ sql, bus, log, intervalMs, minAgeMs, leaseMs }: OutboxRelayOptions): () => void {
+export function startOutboxRelay({ sql, bus, log, intervalMs, minAgeMs, leaseMs, onRelayed, onPublishFailed }: OutboxRelayOptions): () => void {
   let running = false;
   let stopped = false;
 
@@ -39,9 +43,13 @@ export function startOutboxRelay({ sql, bus, log, intervalMs, minAgeMs, leaseMs 
       const rows = await deliverableNotifications(sql, entries.flatMap((entry) => entry.notification_ids));
       for (let start = 0; start < rows.length; start += itemsPerMessage) {
         const items = rows.slice(start, start + itemsPerMessage).map((row) => ({ user_id: row.user_id, ...toWire(row) }));
-        await bus.publish({ kind: 'notifications', items });
+        await bus.publish({ kind: 'notifications', items }).catch((error: unknown) => {
+          onPublishFailed?.();
+          throw error;
+        });
       }
       await deleteOutboxEntries(sql, entryIds);
+      onRelayed?.(rows.length);
       return { entries: entries.length, relayed: rows.length };
     } catch (error) {
       // Hand the entries back now rather than at the end of the lease: the next pass (here or elsewhere) retries them.

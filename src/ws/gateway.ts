@@ -44,10 +44,14 @@ export interface GatewayOptions {
   log: Logger;
   /** Users' mutes at fan-out; without it nothing is held back. */
   mutes?: MuteCache | undefined;
+  /** Told of each notification written to this process's sockets, with its created_at (metrics). */
+  onDelivered?: ((createdAtMs: number) => void) | undefined;
+  /** Told of each frame Bun dropped because every subscriber's buffer was full (metrics). */
+  onDropped?: (() => void) | undefined;
 }
 
 /** Creates the gateway; call `deliver` from the bus (and from local writers) and `attach` once serving. */
-export function createGateway({ log, mutes }: GatewayOptions): Gateway {
+export function createGateway({ log, mutes, onDelivered, onDropped }: GatewayOptions): Gateway {
   let server: Server<SocketData> | undefined;
   const sockets = new Set<BelfrySocket>();
   const delivered = createRecentIds();
@@ -55,13 +59,27 @@ export function createGateway({ log, mutes }: GatewayOptions): Gateway {
 
   const hasSockets = (topic: string) => server !== undefined && server.subscriberCount(topic) > 0;
 
-  /** Publishes to a topic; the frame is only built when the topic has a socket on this process. */
-  function publish(topic: string, frame: () => string) {
-    if (!server || !hasSockets(topic)) return;
+  /** Publishes to a topic; the frame is only built when the topic has a socket on this process. False when dropped. */
+  function publish(topic: string, frame: () => string): boolean {
+    if (!server || !hasSockets(topic)) return false;
     // 0: dropped (every subscriber's buffer was full); -1: queued under backpressure. Dropped frames are
     // never silent: a socket past its buffer cap is closed with 4008 and the client resyncs.
-    if (server.publish(topic, frame()) === 0) dropped++;
+    if (server.publish(topic, frame()) !== 0) return true;
+    dropped++;
+    onDropped?.();
+    return false;
   }
+
+  // The items of one insert share created_at (the transaction's start): parse it once per run of equal strings.
+  let lastCreatedAt = '';
+  let lastCreatedAtMs = 0;
+  const createdAtMs = (createdAt: string) => {
+    if (createdAt !== lastCreatedAt) {
+      lastCreatedAt = createdAt;
+      lastCreatedAtMs = Date.parse(createdAt);
+    }
+    return lastCreatedAtMs;
+  };
 
   // One entry per bus message kind: a new kind does not compile until it says how it reaches sockets.
   const deliveries: Deliveries = {
@@ -71,7 +89,7 @@ export function createGateway({ log, mutes }: GatewayOptions): Gateway {
         // Nobody here for this user: skip before touching the repeat filter (most items, with many gateways).
         if (!hasSockets(topic)) continue;
         if (mutes?.muted(item.user_id, item.type, item.category)) continue;
-        if (delivered.firstTime(item.id)) publish(topic, () => frames.notification(item));
+        if (delivered.firstTime(item.id) && publish(topic, () => frames.notification(item))) onDelivered?.(createdAtMs(item.created_at));
       }
     },
     read(message) {

@@ -25,6 +25,8 @@ export interface SessionOptions {
   catchUp?: CatchUp;
   /** How often expired and slow sockets are looked for. */
   sweepMs?: number;
+  /** Told the close code of every socket that closes (metrics). */
+  onClose?: ((code: number) => void) | undefined;
   now?: () => number;
 }
 
@@ -35,7 +37,7 @@ export interface Session {
 }
 
 /** Creates the session layer over a gateway; mount `websocket` in Bun.serve. */
-export function createSession({ verifyToken, log, gateway, limiter, catchUp, sweepMs = 1000, now = Date.now }: SessionOptions): Session {
+export function createSession({ verifyToken, log, gateway, limiter, catchUp, sweepMs = 1000, now = Date.now, onClose }: SessionOptions): Session {
   // One sweep a second over every socket is cheaper than a timer per socket (memory is the density limit).
   const sweep = setInterval(() => {
     const nowSeconds = now() / 1000;
@@ -121,9 +123,10 @@ export function createSession({ verifyToken, log, gateway, limiter, catchUp, swe
           sendFrame(ws, frames.resync('server_error'));
         });
       },
-      close(ws) {
+      close(ws, code) {
         ws.data.closed = true;
         gateway.remove(ws);
+        onClose?.(code);
       },
     },
     stop() {
