@@ -3,7 +3,7 @@
  * Web-standard APIs only (fetch, AbortSignal), so the same code runs on Bun and Node 20 with no dependencies.
  */
 import { BelfryBatchError, BelfryError, BelfryNetworkError } from './errors.ts';
-import type { BelfryErrorCode, BelfryEvent, ErrorDetail, IngestResult } from './types.ts';
+import type { BelfryErrorCode, BelfryEvent, BelfryFanoutEvent, ErrorDetail, IngestResult } from './types.ts';
 
 /** The server's batch limit (docs/api.md, Limits). */
 export const maxBatchSize = 1000;
@@ -22,10 +22,13 @@ export interface BelfryClientOptions {
 }
 
 export interface BelfryClient {
-  /** Ingests one event; resolves once it is committed. */
-  send(event: BelfryEvent): Promise<IngestResult>;
-  /** Ingests any number of events in chunks of 1000, in order; a server or network failure is a BelfryBatchError. */
-  sendBatch(events: readonly BelfryEvent[]): Promise<IngestResult>;
+  /** Ingests one event (for one user, or for each of `user_ids`); resolves once it is committed. */
+  send(event: BelfryEvent | BelfryFanoutEvent): Promise<IngestResult>;
+  /**
+   * Ingests any number of events in requests of at most 1000 rows (an event for N users is N rows), in order; ids
+   * come back flat, one per row in order of expansion. A server or network failure is a BelfryBatchError.
+   */
+  sendBatch(events: readonly (BelfryEvent | BelfryFanoutEvent)[]): Promise<IngestResult>;
 }
 
 /** Creates a client for one belfry server and ingest key. */
@@ -59,25 +62,44 @@ export function createBelfryClient({ url, ingestKey, fetch: fetchImpl = globalTh
 
   return {
     async send(event) {
-      return { ids: await post(event, 1) };
+      return { ids: await post(event, rowsOf(event)) };
     },
 
     async sendBatch(events) {
       const ids: string[] = [];
       // Sequential on purpose: a failure then has one index, and everything before it is known to be committed.
-      for (let start = 0; start < events.length; start += maxBatchSize) {
-        const chunk = events.slice(start, start + maxBatchSize);
+      for (let start = 0; start < events.length; ) {
+        const end = chunkEnd(events, start);
+        const chunk = events.slice(start, end);
+        const rows = chunk.reduce((sum, event) => sum + rowsOf(event), 0);
         try {
-          ids.push(...(await post({ events: chunk }, chunk.length)));
+          ids.push(...(await post({ events: chunk }, rows)));
         } catch (error) {
           if (error instanceof BelfryError) throw new BelfryBatchError(ids, start, rebase(error, start));
           if (error instanceof BelfryNetworkError) throw new BelfryBatchError(ids, start, error);
           throw error;
         }
+        start = end;
       }
       return { ids };
     },
   };
+}
+
+/** Rows an event creates on the server: one per recipient. */
+const rowsOf = (event: BelfryEvent | BelfryFanoutEvent) => ('user_ids' in event ? event.user_ids.length : 1);
+
+/** Where the chunk starting at `start` ends: as many events as fit in 1000 rows (always at least one). */
+function chunkEnd(events: readonly (BelfryEvent | BelfryFanoutEvent)[], start: number): number {
+  let rows = 0;
+  let end = start;
+  while (end < events.length && end - start < maxBatchSize) {
+    const next = rowsOf(events[end]!);
+    if (end > start && rows + next > maxBatchSize) break;
+    rows += next;
+    end++;
+  }
+  return end;
 }
 
 function idsFrom(text: string): string[] | undefined {

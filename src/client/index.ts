@@ -4,4 +4,4 @@
  */
 export { createBelfryClient, maxBatchSize, type BelfryClient, type BelfryClientOptions, type FetchLike } from './client.ts';
 export { BelfryBatchError, BelfryError, BelfryNetworkError } from './errors.ts';
-export type { BelfryErrorCode, BelfryEvent, ErrorDetail, IngestResult } from './types.ts';
+export type { BelfryErrorCode, BelfryEvent, BelfryFanoutEvent, ErrorDetail, IngestResult } from './types.ts';

@@ -28,6 +28,9 @@ export interface BelfryEvent {
   data?: Record<string, unknown>;
 }
 
+/** One event for many users: stored once per user of `user_ids` (1–1000 distinct), one id each, in that order. */
+export type BelfryFanoutEvent = Omit<BelfryEvent, 'user_id'> & { user_ids: string[] };
+
 /** The 201 body: notification ids (decimal strings) in request order. */
 export interface IngestResult {
   ids: string[];

@@ -67,6 +67,32 @@ describe('sendBatch', () => {
     expect(count).toBe(2500);
   });
 
+  test('events for many users: one id per recipient, and requests cut at 1000 rows, not 1000 events', async () => {
+    const many = Array.from({ length: 999 }, (_, i) => `fan-${i}`);
+    const sent: number[] = [];
+    const counting = createBelfryClient({
+      url: belfry.url,
+      ingestKey: belfry.ingestKey,
+      fetch: async (input, init) => {
+        const body = JSON.parse(String(init?.body)) as { events: { user_ids?: string[] }[] };
+        sent.push(body.events.reduce((rows, event) => rows + (event.user_ids?.length ?? 1), 0));
+        return fetch(input, init);
+      },
+    });
+    const { ids } = await counting.sendBatch([
+      { user_ids: many, type: 'announce', message: 'to 999', idempotency_key: 'fan-1' },
+      { user_id: 'fan-single', type: 'announce', message: 'to one' },
+      { user_ids: ['fan-a', 'fan-b'], type: 'announce', message: 'to two' },
+    ]);
+    expect(sent).toEqual([1000, 2]);
+    expect(ids).toHaveLength(1001 + 1);
+    const rows = await belfry.sql<{ id: string; user_id: string }[]>`select id::text, user_id from notifications where id = any(${ids}::bigint[])`;
+    const userOf = new Map(rows.map((row) => [row.id, row.user_id]));
+    expect(ids.map((id) => userOf.get(id))).toEqual([...many, 'fan-single', 'fan-a', 'fan-b']);
+    const single = await client.send({ user_ids: ['fan-x', 'fan-y'], type: 'announce', message: 'send' });
+    expect(single.ids).toHaveLength(2);
+  });
+
   test('no events: no request, no ids', async () => {
     let calls = 0;
     const counting = createBelfryClient({ url: belfry.url, ingestKey: belfry.ingestKey, fetch: (input, init) => (calls++, fetch(input, init)) });
