@@ -4,16 +4,16 @@
  * generated entry that imports each file `with { type: 'file' }` and registers them (src/embedded-assets.ts)
  * before src/main.ts runs. Prints the size and the time taken.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dir, '..');
 const work = join(root, 'dist', '.build');
 const outfile = join(root, 'dist', 'belfry');
 
-async function run(command: string[], cwd = root) {
+async function run(command: string[], { cwd = root, okCodes = [0] }: { cwd?: string; okCodes?: number[] } = {}) {
   const child = Bun.spawn(command, { cwd, stdout: 'inherit', stderr: 'inherit' });
-  if ((await child.exited) !== 0) {
+  if (!okCodes.includes(await child.exited)) {
     console.error(`build failed: ${command.join(' ')} exited with ${child.exitCode}`);
     process.exit(1);
   }
@@ -33,7 +33,13 @@ async function postgresTarball(): Promise<{ path: string; version: string }> {
   const path = join(work, `postgres-${version}.tar.gz`);
   if (!existsSync(path) || statSync(path).mtimeMs < statSync(manifest).mtimeMs) {
     // Static libraries, headers and pkg-config files are for building against Postgres, not for running it.
-    await run(['tar', '-czf', path, '--exclude=*.a', '--exclude=pkgconfig', '--exclude=include', '-C', join(dirname(manifest), 'native'), '.']);
+    // Written aside and renamed, so an interrupted build never leaves a tarball that looks finished. GNU tar exits 1
+    // when a file's ctime moves while it reads (package managers hard-link these files across checkouts and touch
+    // them); the bytes are the same, so that warning is not a failure.
+    const partial = `${path}.partial`;
+    const tar = ['tar', '-czf', partial, '--warning=no-file-changed', '--exclude=*.a', '--exclude=pkgconfig', '--exclude=include'];
+    await run([...tar, '-C', join(dirname(manifest), 'native'), '.'], { okCodes: [0, 1] });
+    renameSync(partial, path);
   }
   return { path, version };
 }
