@@ -49,10 +49,13 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-/** Starts belfry and Chromium for one test file. */
+/**
+ * Starts belfry and Chromium for one test file. In demo mode unless told otherwise: `/` is the demo page only there,
+ * and the tests open it with a token in the fragment (its "your token" mode), as a person trying belfry would.
+ */
 export async function startE2E(options: Parameters<typeof startBelfry>[0] = {}): Promise<E2E> {
   ensureBuilt();
-  const [belfry, browser] = await Promise.all([startBelfry(options), launchBrowser()]);
+  const [belfry, browser] = await Promise.all([startBelfry({ demo: true, ...options }), launchBrowser()]);
   const pages: Page[] = [];
   const cspViolations: string[] = [];
   return {

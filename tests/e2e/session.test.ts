@@ -62,6 +62,10 @@ async function openWithGetToken(userId: string, lifetimeSeconds: number): Promis
     traffic.minted += 1;
     return e2e.belfry.tokenFor(userId, { expiresInSeconds: lifetimeSeconds });
   });
+  // A host page whose bell gets its tokens from getToken only: the demo page, with the demo session refused.
+  await page.route('**/api/demo/session', (route) =>
+    route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: { code: 'not_found', message: 'Not found' } }) }),
+  );
   await page.goto(`${e2e.belfry.url}/`);
   await page.locator('#no-demo').waitFor();
   await page.evaluate(() => {
