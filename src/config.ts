@@ -84,7 +84,7 @@ const envSchema = z
     ALLOWED_ORIGINS: list(originSchema),
     CORS_ORIGINS: list(originSchema),
     MAX_SOCKETS_PER_USER: wholeNumber(1, 10_000).default(20),
-    INGEST_RATE_LIMIT: wholeNumber(1, 10_000_000).default(20_000),
+    INGEST_RATE_LIMIT: wholeNumber(1, 1_000_000_000).default(20_000),
     USER_RATE_LIMIT: wholeNumber(1, 1_000_000).default(20),
     INGEST_QUEUE_TIMEOUT_MS: wholeNumber(100, 600_000).default(5000),
     INGEST_QUEUE_MAX: wholeNumber(1, 10_000_000).default(20_000),

@@ -43,6 +43,8 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
     REDIS_PREFIX: opts.redisPrefix,
     JWT_SECRET: jwtSecret,
     INGEST_API_KEY: ingestKey,
+    // Production mode requires it; the bench never erases or exports.
+    ADMIN_API_KEY: `${ingestKey}-admin`,
     LOG_LEVEL: "warn",
     // The ingest rate limit is a policy, not a capacity: raised so that it never caps what is measured.
     INGEST_RATE_LIMIT: "100000000",
