@@ -60,9 +60,11 @@ test('socket cut while events are ingested: "Reconnecting…", then every missed
   const duringIds = await during;
   const all = [...before, ...duringIds];
 
-  const shown = await eventually(() => rows(page), (list) => list.length === all.length, 8000);
-  expectExactly(shown, all);
-  expect(shown.find((row) => row.id === before[0])?.unread).toBe(false);
+  // The refetch after the gap reaches the end of the unread list, which no longer holds the one read elsewhere:
+  // the panel drops it (a complete refetch is the truth; docs/decisions.md#erasure-reaches-local-sockets-first).
+  const unread = all.filter((id) => id !== before[0]);
+  const shown = await eventually(() => rows(page), (list) => list.length === unread.length, 8000);
+  expectExactly(shown, unread);
   await expectBadge(page, String(all.length - 1));
   expect(await dbUnread(e2e.belfry, 'gina')).toBe(all.length - 1);
   await page.getByTestId('reconnecting').waitFor({ state: 'detached' });
