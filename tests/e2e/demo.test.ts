@@ -5,7 +5,7 @@ import { bell, expectBadge, openPanel, rows, startE2E, type E2E } from './harnes
 let demo: E2E;
 let plain: E2E;
 beforeAll(async () => {
-  [demo, plain] = await Promise.all([startE2E({ demo: true }), startE2E()]);
+  [demo, plain] = await Promise.all([startE2E({ demo: true }), startE2E({ demo: false })]);
 });
 afterAll(async () => {
   await Promise.allSettled([demo?.close(), plain?.close()]);

@@ -46,13 +46,17 @@ export interface E2E {
   cspViolations: string[];
   /** Ingests one notification per message for `userId`; returns the ids. */
   send(userId: string, ...messages: string[]): Promise<string[]>;
+  /** Ingests whole events (title, url, actor, actions, category, data…) for `userId`, in order; returns the ids. */
+  sendEvents(userId: string, ...events: Array<Record<string, unknown>>): Promise<string[]>;
   close(): Promise<void>;
 }
 
-/** Starts belfry and Chromium for one test file. */
+/** Starts belfry (in demo mode unless `demo: false`) and Chromium for one test file. */
 export async function startE2E(options: Parameters<typeof startBelfry>[0] = {}): Promise<E2E> {
   ensureBuilt();
-  const [belfry, browser] = await Promise.all([startBelfry(options), launchBrowser()]);
+  // openAs opens the demo page, which belfry serves in demo mode only (elsewhere `/` is a short note); with
+  // `#token=` in its address the page never asks for a demo session.
+  const [belfry, browser] = await Promise.all([startBelfry({ demo: true, ...options }), launchBrowser()]);
   const pages: Page[] = [];
   const cspViolations: string[] = [];
   return {
@@ -76,6 +80,11 @@ export async function startE2E(options: Parameters<typeof startBelfry>[0] = {}):
     },
     async send(userId, ...messages) {
       const response = await belfry.ingest({ events: messages.map((message) => ({ user_id: userId, type: 'comment', message })) });
+      if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+      return ((await response.json()) as { ids: string[] }).ids;
+    },
+    async sendEvents(userId, ...events) {
+      const response = await belfry.ingest({ events: events.map((event) => ({ user_id: userId, type: 'comment', ...event })) });
       if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
       return ((await response.json()) as { ids: string[] }).ids;
     },

@@ -28,6 +28,8 @@ export interface PreferencesStore {
   toggle(kind: MuteKind, key: string): Promise<void>;
 }
 
+// The store writes into the objects it is given: it gets copies, so `confirmed` stays what the server said.
+const copy = (muted: Preferences['muted']) => ({ categories: [...muted.categories], types: [...muted.types] });
 const same = (a: Preferences['muted'], b: Preferences['muted']) =>
   JSON.stringify([a.categories, a.types]) === JSON.stringify([b.categories, b.types]);
 
@@ -38,16 +40,16 @@ export function createPreferencesStore(api: PreferencesApi): PreferencesStore {
   let queue = Promise.resolve();
 
   async function save() {
-    const wanted = { categories: [...state.muted.categories], types: [...state.muted.types] };
+    const wanted = copy(state.muted);
     if (same(wanted, confirmed)) return;
     try {
       confirmed = (await api.putPreferences({ muted: wanted })).muted;
     } catch {
-      setState({ muted: confirmed, failed: true });
+      setState({ muted: copy(confirmed), failed: true });
       return;
     }
     // Later toggles have their own save queued; only the last one shows the server's normalised copy.
-    if (same(wanted, state.muted)) setState('muted', confirmed);
+    if (same(wanted, state.muted)) setState('muted', copy(confirmed));
   }
 
   return {
@@ -56,7 +58,7 @@ export function createPreferencesStore(api: PreferencesApi): PreferencesStore {
       setState('phase', 'loading');
       try {
         confirmed = (await api.getPreferences()).muted;
-        setState({ phase: 'ready', muted: confirmed });
+        setState({ phase: 'ready', muted: copy(confirmed) });
       } catch {
         setState('phase', 'error');
       }
