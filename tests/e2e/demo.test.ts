@@ -33,22 +33,21 @@ test('demo mode: `/` signs in the demo user, and the form sends a notification t
   }
 }, 20_000);
 
-test('without demo mode, `/` explains how to pass a token instead', async () => {
+test('without demo mode, `/` is a short note on embedding the bell, not the demo page', async () => {
   const page = await plain.browser.newPage();
   try {
     await page.goto(plain.belfry.url);
-    await page.locator('#no-demo').waitFor();
-    expect(await page.locator('#no-demo').textContent()).toContain('#token=');
-    expect(await page.locator('#demo').isHidden()).toBe(true);
-    expect(await page.locator('belfry-bell').evaluate((el) => el.shadowRoot)).toBeNull();
+    expect(await page.locator('body').textContent()).toContain('belfry is running');
+    expect(await page.locator('code').first().textContent()).toContain('/belfry-bell.js');
+    expect(await page.locator('belfry-bell').count()).toBe(0);
   } finally {
     await page.close();
   }
 }, 20_000);
 
 test('a list that fails to load shows an error with a retry that recovers', async () => {
-  await plain.send('olga', 'eventually visible');
-  const page = await plain.openAs('olga', {
+  await demo.send('olga', 'eventually visible');
+  const page = await demo.openAs('olga', {
     prepare: async (p) => {
       await p.route(/\/api\/notifications\?/, (route) =>
         route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"down"}}' }),
