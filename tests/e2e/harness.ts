@@ -46,6 +46,8 @@ export interface E2E {
   cspViolations: string[];
   /** Ingests one notification per message for `userId`; returns the ids. */
   send(userId: string, ...messages: string[]): Promise<string[]>;
+  /** Ingests whole events (title, url, actor, actions, category, data…) for `userId`, in order; returns the ids. */
+  sendEvents(userId: string, ...events: Array<Record<string, unknown>>): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -79,6 +81,11 @@ export async function startE2E(options: Parameters<typeof startBelfry>[0] = {}):
     },
     async send(userId, ...messages) {
       const response = await belfry.ingest({ events: messages.map((message) => ({ user_id: userId, type: 'comment', message })) });
+      if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+      return ((await response.json()) as { ids: string[] }).ids;
+    },
+    async sendEvents(userId, ...events) {
+      const response = await belfry.ingest({ events: events.map((event) => ({ user_id: userId, type: 'comment', ...event })) });
       if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
       return ((await response.json()) as { ids: string[] }).ids;
     },

@@ -1,6 +1,6 @@
 /**
  * Phones: below 480 px the open panel is a sheet pinned inside the viewport, on the demo page and in a host
- * page whose bell sits at the right edge, and every touch target is at least 44 px.
+ * page whose bell sits at the right edge, and every touch target is at least 44 px, the settings view's too.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
 import type { Page } from 'playwright-core';
@@ -9,7 +9,8 @@ import { bell, openPanel, startE2E, type E2E } from './harness.ts';
 let e2e: E2E;
 beforeAll(async () => {
   e2e = await startE2E();
-  await e2e.send('phil', 'An older one that is long enough to wrap over a few lines on a narrow phone screen', 'The newest one');
+  await e2e.sendEvents('phil', { message: 'An older one that is long enough to wrap over a few lines on a narrow phone screen', category: 'digest' });
+  await e2e.send('phil', 'The newest one');
 });
 afterAll(async () => {
   await e2e?.close();
@@ -45,11 +46,34 @@ function measure(page: Page) {
       return { x, y, width, height };
     };
     const targets: Array<{ name: string; width: number; height: number }> = [];
-    for (const selector of ['.bell', '.tab', '.item-main', '.mark', '.menu-button', '.menu-item', '.close-panel', '.panel-head .link']) {
+    for (const selector of ['.bell', '.tab', '.item-main', '.mark', '.menu-button', '.menu-item', '.close-panel', '.panel-head .link', '.settings-toggle', '.back', '.check']) {
       for (const element of root.querySelectorAll(selector)) targets.push({ name: selector, ...box(element) });
     }
     return { panel: box(root.querySelector('.panel')!), targets, viewport: { width: innerWidth, height: innerHeight } };
   });
+}
+
+/** The panel inside the viewport and every touch target at least 44 px; `expected` must be among them. */
+async function checkBoxes(page: Page, expected: string[]) {
+  const { panel, targets, viewport } = await measure(page);
+  expect(panel.x).toBeGreaterThanOrEqual(0);
+  expect(panel.y).toBeGreaterThanOrEqual(0);
+  expect(panel.x + panel.width).toBeLessThanOrEqual(viewport.width);
+  expect(panel.y + panel.height).toBeLessThanOrEqual(viewport.height);
+  const names = new Set(targets.map((target) => target.name));
+  for (const name of expected) expect(names).toContain(name);
+  for (const target of targets) {
+    if (target.width < 44 || target.height < 44) throw new Error(`${target.name} is ${target.width}×${target.height} px`);
+  }
+}
+
+/** The settings view open on a phone: inside the sheet, 44 px switches, and back to the list. */
+async function checkSettings(page: Page) {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('checkbox', { name: 'Digest' }).waitFor();
+  await checkBoxes(page, ['.settings-toggle', '.back', '.check', '.close-panel']);
+  await page.getByRole('button', { name: /Back to notifications/ }).click();
+  await page.getByText('The newest one').waitFor();
 }
 
 async function check(page: Page) {
@@ -57,28 +81,21 @@ async function check(page: Page) {
   await page.getByText('The newest one').waitFor();
   await page.getByRole('button', { name: 'More actions' }).first().click();
   await page.getByRole('menuitem', { name: 'Archive' }).waitFor();
-  const { panel, targets, viewport } = await measure(page);
-  expect(panel.x).toBeGreaterThanOrEqual(0);
-  expect(panel.y).toBeGreaterThanOrEqual(0);
-  expect(panel.x + panel.width).toBeLessThanOrEqual(viewport.width);
-  expect(panel.y + panel.height).toBeLessThanOrEqual(viewport.height);
-  const names = new Set(targets.map((target) => target.name));
-  for (const name of ['.bell', '.tab', '.item-main', '.mark', '.menu-button', '.menu-item', '.close-panel']) expect(names).toContain(name);
-  for (const target of targets) {
-    if (target.width < 44 || target.height < 44) throw new Error(`${target.name} is ${target.width}×${target.height} px`);
-  }
+  await checkBoxes(page, ['.bell', '.tab', '.item-main', '.mark', '.menu-button', '.menu-item', '.close-panel', '.settings-toggle']);
 }
 
 for (const width of widths) {
   test(`${width} px, demo page: the panel stays inside the viewport and targets are 44 px`, async () => {
     const page = await e2e.openAs('phil', { prepare: (p) => p.setViewportSize({ width, height: 700 }) });
     await check(page);
+    await checkSettings(page);
   }, 20_000);
 
   test(`${width} px, host page with the bell at the right edge: the same`, async () => {
     const page = await hostPage(width);
     try {
       await check(page);
+      await checkSettings(page);
       // The close button in the sheet's header closes it and hands focus back to the bell.
       await page.getByRole('button', { name: 'Close', exact: true }).click();
       expect(await page.getByTestId('panel').count()).toBe(0);

@@ -1,6 +1,7 @@
 /** The REST client's requests for the inbox routes, against a recording fetch. */
 import { expect, test } from 'bun:test';
-import { ApiError, createApi, createPreferencesApi, type ApiOptions } from '../../web/src/api.ts';
+import { ApiError, createApi, type ApiOptions } from '../../web/src/api.ts';
+import { createPreferencesApi } from '../../web/src/preferences-api.ts';
 
 function recorder(respond: (url: string) => Response = () => new Response(null, { status: 204 })) {
   const calls: Array<{ url: string; method: string; body: unknown; auth: string | null }> = [];

@@ -99,7 +99,8 @@ export class FakeServer implements NotificationApi {
 
   async unreadCount() {
     await this.step('unreadCount');
-    return this.unread();
+    const inbox = this.rows.filter((row) => row.read_at === null && !row.archived_at);
+    return { count: inbox.length, unseen: inbox.some((row) => 'seen_at' in row) ? inbox.filter((row) => row.seen_at === null).length : null };
   }
 
   async markUnread(id: string) {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { badgeText, dayGroup, fullTime, humanise, initials, relativeTime, supportedLocale } from '../../web/src/format.ts';
 import { stringsFor } from '../../web/src/i18n.ts';
+import '../../web/src/i18n-de.ts';
 
 const now = Date.parse('2026-03-10T12:00:00.000Z');
 const ago = (ms: number) => new Date(now - ms).toISOString();

@@ -137,21 +137,6 @@ describe('views', () => {
     expect(ids()).toEqual(['2', '1']);
   });
 
-  test('a server that refuses the archive view (400) makes it "unavailable", not an error to retry', async () => {
-    const { server, store } = setup();
-    const list = server.list.bind(server);
-    server.list = async (query) => {
-      if (query.status === 'archived') throw new ApiError(400, 'validation_failed', 'bad status');
-      return list(query);
-    };
-    store.start();
-    await settle();
-    await store.setFilter('archived');
-    expect(store.state.phase).toBe('unavailable');
-    await store.setFilter('unread');
-    expect(store.state.phase).toBe('ready');
-  });
-
   test('a live notification fires onNotification once, and lands only in views it belongs to', async () => {
     const { server, socket, store, ids, arrived } = setup();
     store.start();

@@ -1,8 +1,9 @@
 /**
- * The panel's only caller of `fetch`: belfry's REST API for one user, plus the demo-mode routes
- * the demo page uses. Errors become {@link ApiError} carrying the contract's `error.code`.
+ * The panel's only caller of `fetch`: belfry's REST API for one user's notifications, and the request
+ * helpers that preferences-api.ts (settings view) and demo-api.ts (demo page) build on, so those clients
+ * ship only with the scripts that use them. Errors become {@link ApiError} carrying the contract's `error.code`.
  */
-import { parseNotificationList, parsePreferences } from './protocol.ts';
+import { parseNotificationList } from './protocol.ts';
 import type { Filter, Page, Preferences } from './types.ts';
 
 /** A failed call: HTTP status (0 when the network failed) and the contract's error code. */
@@ -25,12 +26,18 @@ export interface ListQuery {
   category?: string | null;
 }
 
+/** `unread-count`: the inbox count, and how many of those were never shown (null from a server that does not track it). */
+export interface UnreadCounts {
+  count: number;
+  unseen: number | null;
+}
+
 /** What the notification store needs from the server. */
 export interface NotificationApi {
   list(query: ListQuery): Promise<Page>;
   markRead(id: string): Promise<void>;
   markAllRead(): Promise<void>;
-  unreadCount(): Promise<number>;
+  unreadCount(): Promise<UnreadCounts>;
   markUnread(id: string): Promise<void>;
   archive(ids: string[]): Promise<void>;
   unarchive(ids: string[]): Promise<void>;
@@ -56,7 +63,8 @@ export interface ApiOptions {
 /** The `fetch` signature the client needs (Bun's `typeof fetch` adds extras a test double lacks). */
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
-async function send(fetchImpl: Fetch, url: string, init: RequestInit): Promise<Response> {
+/** Every request of the panel goes through here: the one `fetch`, and errors as {@link ApiError}. */
+export async function send(fetchImpl: Fetch, url: string, init: RequestInit): Promise<Response> {
   let response: Response;
   try {
     response = await fetchImpl(url, init);
@@ -77,7 +85,7 @@ async function send(fetchImpl: Fetch, url: string, init: RequestInit): Promise<R
 }
 
 /** A request to belfry as the user: their token attached, and renewed once if it had expired. */
-function authorised({ baseUrl, getToken, fetchImpl = (input, init) => fetch(input, init) }: ApiOptions) {
+export function authorised({ baseUrl, getToken, fetchImpl = (input, init) => fetch(input, init) }: ApiOptions) {
   return async (path: string, init: RequestInit = {}): Promise<Response> => {
     const attempt = async (token: string) =>
       send(fetchImpl, baseUrl + path, {
@@ -124,9 +132,9 @@ export function createApi(options: ApiOptions): NotificationApi {
     },
     async unreadCount() {
       const response = await call('/api/notifications/unread-count');
-      const body = (await response.json()) as { count?: unknown };
+      const body = (await response.json()) as { count?: unknown; unseen?: unknown };
       if (typeof body.count !== 'number') throw new ApiError(200, 'invalid_response', 'No count in response');
-      return body.count;
+      return { count: body.count, unseen: typeof body.unseen === 'number' ? body.unseen : null };
     },
     async markUnread(id) {
       await postJson('/api/notifications/unread', { id });
@@ -144,60 +152,4 @@ export function createApi(options: ApiOptions): NotificationApi {
       await postJson('/api/notifications/seen', { ids });
     },
   };
-}
-
-/** Creates the client for the user's preferences (its own factory, so a panel without a settings view ships none of it). */
-export function createPreferencesApi(options: ApiOptions): PreferencesApi {
-  const call = authorised(options);
-  const readPreferences = async (response: Response) => {
-    const preferences = parsePreferences(await response.json());
-    if (!preferences) throw new ApiError(200, 'invalid_response', 'Malformed preferences');
-    return preferences;
-  };
-  return {
-    async getPreferences() {
-      return readPreferences(await call('/api/preferences'));
-    },
-    async putPreferences(preferences) {
-      const response = await call('/api/preferences', {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(preferences),
-      });
-      // A 204 leaves the saved value as sent; a body is the server's normalised copy.
-      return response.status === 204 ? preferences : readPreferences(response);
-    },
-  };
-}
-
-/** The demo user's session, or null when the server is not in demo mode (404). */
-export async function fetchDemoSession(
-  baseUrl: string,
-  fetchImpl: Fetch = (input, init) => fetch(input, init),
-): Promise<{ user_id: string; token: string } | null> {
-  try {
-    const response = await send(fetchImpl, `${baseUrl}/api/demo/session`, {});
-    const body = (await response.json()) as { user_id?: unknown; token?: unknown };
-    if (typeof body.user_id !== 'string' || typeof body.token !== 'string') return null;
-    return { user_id: body.user_id, token: body.token };
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
-}
-
-/** Sends a test notification to the demo user; returns the new ids. */
-export async function sendDemoNotification(
-  baseUrl: string,
-  token: string,
-  body: { type?: string; message: string },
-  fetchImpl: Fetch = (input, init) => fetch(input, init),
-): Promise<string[]> {
-  const response = await send(fetchImpl, `${baseUrl}/api/demo/notifications`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const parsed = (await response.json()) as { ids?: unknown };
-  return Array.isArray(parsed.ids) ? parsed.ids.map(String) : [];
 }

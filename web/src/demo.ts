@@ -3,7 +3,7 @@
  * bell and sends test notifications, so a newcomer sees the whole loop right after `bun run start`.
  */
 import './belfry-bell.ts';
-import { fetchDemoSession, sendDemoNotification } from './api.ts';
+import { fetchDemoSession, sendDemoNotification } from './demo-api.ts';
 import type { BelfryBellElement } from './element.ts';
 
 const origin = location.origin;

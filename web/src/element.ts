@@ -16,7 +16,7 @@ import { watchLifecycle } from './lifecycle.ts';
 import { createSocket } from './socket.ts';
 import { createNotificationStore } from './store.ts';
 import { supportedLocale } from './format.ts';
-import { stringsFor } from './i18n.ts';
+import { loadStrings, stringsFor } from './i18n.ts';
 import { follow, linkTarget } from './links.ts';
 import { createTokenRefresh } from './token-refresh.ts';
 import type { BelfryNotification } from './types.ts';
@@ -99,6 +99,8 @@ export class BelfryBellElement extends HTMLElement {
 
   #readUi(): Ui {
     const locale = supportedLocale(this.getAttribute('locale'));
+    // A language not loaded yet speaks English for the moment it takes to arrive.
+    void loadStrings(locale).then((arrived) => arrived && this.#refreshUi());
     return {
       locale,
       t: stringsFor(locale),
@@ -199,6 +201,7 @@ export class BelfryBellElement extends HTMLElement {
       });
       return createComponent(Bell, {
         store,
+        apiOptions: { baseUrl: server, getToken },
         onOpen,
         get ui() {
           return ui();

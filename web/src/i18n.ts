@@ -1,13 +1,16 @@
 /**
  * Every string the panel shows, in one table per language; `stringsFor(locale)` picks by the language
- * part of the `locale` attribute and falls back to English. Add a language with a table of the same
- * shape (the type makes a missing string a compile error); each costs about 0.8 KB of the gzipped bundle.
+ * part of the `locale` attribute and falls back to English. English is bundled; every other language is a
+ * script of its own (i18n-de.ts → belfry-de.js, about 0.7 KB gzipped) that `loadStrings` fetches the first
+ * time a panel speaks it, so a page pays only for its own language. Add one with a table of the same shape
+ * (the type makes a missing string a compile error), an entry in `scripts` and one in web/vite.config.ts.
  */
 import type { Notice } from './store.ts';
 
 const en = {
   notifications: 'Notifications',
   bellLabel: (count: string) => `Notifications, ${count} unread`,
+  bellNew: (count: number) => `, ${count} new`,
   liveNone: 'No unread notifications',
   liveCount: (count: number) => `${count} unread notifications`,
   reconnecting: 'Reconnecting…',
@@ -23,8 +26,6 @@ const en = {
   loadFailed: "Couldn't load notifications",
   loadFailedDetail: 'Check your connection and try again.',
   tryAgain: 'Try again',
-  unavailable: 'Not available yet',
-  unavailableDetail: 'This server does not offer this view yet.',
   caughtUp: "You're all caught up",
   caughtUpDetail: 'New notifications will appear here.',
   empty: 'No notifications yet',
@@ -37,6 +38,8 @@ const en = {
   retry: 'Retry',
   end: "That's everything.",
   unreadMarker: '(unread)',
+  newMarker: 'New',
+  settings: 'Settings',
   markRead: 'Mark as read',
   markUnread: 'Mark as unread',
   archive: 'Archive',
@@ -62,62 +65,30 @@ const en = {
 /** The shape every language's table has. */
 export type Strings = typeof en;
 
-const de: Strings = {
-  notifications: 'Benachrichtigungen',
-  bellLabel: (count) => `Benachrichtigungen, ${count} ungelesen`,
-  liveNone: 'Keine ungelesenen Benachrichtigungen',
-  liveCount: (count) => `${count} ungelesene Benachrichtigungen`,
-  reconnecting: 'Verbindung wird wiederhergestellt…',
-  expiredShort: 'Sitzung abgelaufen',
-  expired: 'Sitzung abgelaufen. Laden Sie die Seite neu, um neue Benachrichtigungen zu sehen.',
-  markAllRead: 'Alle als gelesen markieren',
-  show: 'Anzeigen',
-  unread: 'Ungelesen',
-  all: 'Alle',
-  archived: 'Archiviert',
-  dismiss: 'Schließen',
-  close: 'Schließen',
-  loadFailed: 'Benachrichtigungen konnten nicht geladen werden',
-  loadFailedDetail: 'Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
-  tryAgain: 'Erneut versuchen',
-  unavailable: 'Noch nicht verfügbar',
-  unavailableDetail: 'Dieser Server bietet diese Ansicht noch nicht an.',
-  caughtUp: 'Sie sind auf dem neuesten Stand',
-  caughtUpDetail: 'Neue Benachrichtigungen erscheinen hier.',
-  empty: 'Noch keine Benachrichtigungen',
-  emptyDetail: 'Wenn etwas passiert, sehen Sie es hier.',
-  archiveEmpty: 'Nichts archiviert',
-  archiveEmptyDetail: 'Archivierte Benachrichtigungen erscheinen hier.',
-  loading: 'Benachrichtigungen werden geladen…',
-  loadingMore: 'Ältere Benachrichtigungen werden geladen…',
-  moreFailed: 'Weitere konnten nicht geladen werden.',
-  retry: 'Erneut versuchen',
-  end: 'Das ist alles.',
-  unreadMarker: '(ungelesen)',
-  markRead: 'Als gelesen markieren',
-  markUnread: 'Als ungelesen markieren',
-  archive: 'Archivieren',
-  unarchive: 'Wiederherstellen',
-  remove: 'Löschen',
-  more: 'Weitere Aktionen',
-  newTab: '(öffnet in neuem Tab)',
-  today: 'Heute',
-  yesterday: 'Gestern',
-  earlier: 'Früher',
-  notices: {
-    readFailed: 'Als gelesen markieren',
-    readAllFailed: 'Alle als gelesen markieren',
-    unreadFailed: 'Als ungelesen markieren',
-    archiveFailed: 'Archivieren',
-    unarchiveFailed: 'Wiederherstellen',
-    deleteFailed: 'Löschen',
-  },
-  failed: (what) => `${what} ist fehlgeschlagen. Bitte erneut versuchen.`,
-};
+const tables: Record<string, Strings> = { en };
+/** Languages whose table is a script of its own next to belfry-bell.js, fetched when a panel first speaks them. */
+const scripts: Record<string, string> = { de: 'belfry-de.js' };
+const language = (locale: string | null | undefined) => (locale ?? '').toLowerCase().split(/[-_]/)[0] ?? '';
 
-const tables: Record<string, Strings> = { en, de };
-
-/** The strings for `locale` ("de", "de-AT", "DE"), or English when the language has no table. */
+/** The strings for `locale` ("de", "de-AT", "DE"), or English when its table is not (yet) loaded. */
 export function stringsFor(locale: string | null | undefined): Strings {
-  return tables[(locale ?? '').toLowerCase().split(/[-_]/)[0] ?? ''] ?? en;
+  return tables[language(locale)] ?? en;
+}
+
+/** Registers a language's table; each i18n-<language>.ts calls it when loaded. */
+export function addStrings(lang: string, table: Strings): void {
+  tables[lang] = table;
+}
+
+/** Fetches the table for `locale` if there is one not loaded yet; true once it has arrived. */
+export async function loadStrings(locale: string): Promise<boolean> {
+  const lang = language(locale);
+  const file = scripts[lang];
+  if (!file || tables[lang]) return false;
+  try {
+    await import(/* @vite-ignore */ new URL(file, import.meta.url).href);
+  } catch {
+    return false; // Offline or blocked: English it is, until the next change of locale tries again.
+  }
+  return !!tables[lang];
 }

@@ -6,7 +6,7 @@
  * older than the panel never blanks the list.
  */
 import { isLinkUrl } from './links.ts';
-import type { Action, Actor, BelfryNotification, Change, Frame, Preferences } from './types.ts';
+import type { Action, Actor, BelfryNotification, Change, Frame } from './types.ts';
 
 type Json = Record<string, unknown>;
 
@@ -72,17 +72,6 @@ export function parseNotificationList(value: unknown): BelfryNotification[] {
     if (parsed) items.push(parsed);
   }
   return items;
-}
-
-/** `GET/PUT /api/preferences` bodies; a missing list reads as nothing muted, a malformed body as null. */
-export function parsePreferences(value: unknown): Preferences | null {
-  if (!isObject(value)) return null;
-  const muted = value.muted ?? {};
-  if (!isObject(muted)) return null;
-  const list = (entry: unknown) => (Array.isArray(entry) ? entry.filter((key) => isText(key, 64)) : entry === undefined ? [] : null);
-  const categories = list(muted.categories);
-  const types = list(muted.types);
-  return categories && types ? { muted: { categories, types } } : null;
 }
 
 /** A server frame from a WebSocket message, or null for unknown types and malformed data. */

@@ -7,7 +7,7 @@
  * under `bun test`, where solid-js resolves to its server build.
  */
 import { createStore, unwrap } from 'solid-js/store';
-import { ApiError, type NotificationApi } from './api.ts';
+import type { NotificationApi } from './api.ts';
 import { insertSorted, keepRead, mergeById } from './order.ts';
 import { reconcile, refetchTop } from './reconcile.ts';
 import { browserTimers, type Timers } from './timers.ts';
@@ -30,13 +30,14 @@ export interface NotificationState {
   filter: Filter;
   /** Only this category's notifications (a category tab), or all. */
   category: string | null;
-  /** 'unavailable': the server does not know this view yet (archive or categories on an older server). */
-  phase: 'loading' | 'ready' | 'error' | 'unavailable';
+  phase: 'loading' | 'ready' | 'error';
   nextCursor: string | null;
   loadingMore: boolean;
   moreFailed: boolean;
   notice: Notice | null;
   connection: SocketStatus;
+  /** Ids that were unseen when this visit of the panel showed them ("new since you last looked"). */
+  fresh: string[];
 }
 
 /** Options for {@link createNotificationStore}. */
@@ -58,6 +59,8 @@ export interface NotificationStore {
   readonly state: NotificationState;
   /** Unread count to show: the server's count minus reads still in flight. */
   unreadCount(): number;
+  /** How many in the inbox the user has not been shown yet (0 from a server that does not track it). */
+  unseenCount(): number;
   start(): void;
   stop(): void;
   reload(): Promise<void>;
@@ -72,6 +75,8 @@ export interface NotificationStore {
   remove(id: string): Promise<void>;
   /** Tells a server that tracks it that the unseen items shown have now been seen. */
   markSeen(): Promise<void>;
+  /** The panel closed: what it marked as new is now just seen. */
+  clearFresh(): void;
   resync(): Promise<void>;
   /** Re-reads the unread count from the server (and resyncs the list if it shows a missed push). */
   refreshCount(heal?: boolean): Promise<void>;
@@ -102,6 +107,7 @@ export function createNotificationStore(
     moreFailed: false,
     notice: null,
     connection: socket.status(),
+    fresh: [],
   });
   const count = createUnreadCount(api, { timers, settleMs: countSettleMs, onMissed: () => void resync() });
 
@@ -111,6 +117,7 @@ export function createNotificationStore(
   let resyncGeneration = 0;
   let resyncAfterLoad = false;
   let noticeTimer: unknown = null;
+  let tracksSeen = false; // the server lists seen_at, so pushes start unseen too
   const unsubscribe: Array<() => void> = [];
 
   const items = () => unwrap(state.items);
@@ -129,23 +136,28 @@ export function createNotificationStore(
   };
   /** Unread items a page brings that no push announced: a count read before they committed is stale. */
   const noteUnseen = (page: readonly BelfryNotification[]) => {
+    tracksSeen ||= page.some((item) => item.seen_at !== undefined);
     const known = new Set(items().map((item) => item.id));
     if (page.some((item) => item.read_at === null && !known.has(item.id))) count.settleSoon();
   };
 
-  async function reload(): Promise<void> {
+  /**
+   * Loads the view's first page. `keep` leaves the rows on screen until it lands, then replaces them (muting
+   * changed which rows the view holds, so merging would keep the muted ones).
+   */
+  async function reload(keep = false): Promise<void> {
     const generation = ++viewGeneration;
-    setState({ phase: 'loading', items: [], nextCursor: null, loadingMore: false, moreFailed: false });
+    const before = new Set(keep ? items().map((item) => item.id) : []);
+    setState({ phase: 'loading', nextCursor: null, loadingMore: false, moreFailed: false, ...(keep ? {} : { items: [] }) });
     try {
       const page = await api.list({ ...view(), limit: pageSize });
       if (generation !== viewGeneration) return;
       noteUnseen(page.items);
       // Pushes that arrived while loading are already in the list: merge, don't replace.
-      setState({ items: mergeById(items(), page.items, keepRead), nextCursor: page.nextCursor, phase: 'ready' });
-    } catch (error) {
-      // A server without the inbox routes refuses these views' query (400): say so rather than "try again".
-      const unknownView = error instanceof ApiError && error.status === 400 && (state.filter === 'archived' || !!state.category);
-      if (generation === viewGeneration) setState('phase', unknownView ? 'unavailable' : 'error');
+      const kept = items().filter((item) => !before.has(item.id));
+      setState({ items: mergeById(kept, page.items, keepRead), nextCursor: page.nextCursor, phase: 'ready' });
+    } catch {
+      if (generation === viewGeneration) setState('phase', 'error');
     }
     if (generation === viewGeneration && resyncAfterLoad) {
       resyncAfterLoad = false;
@@ -161,7 +173,6 @@ export function createNotificationStore(
       return;
     }
     if (state.phase === 'error') return reload();
-    if (state.phase === 'unavailable') return;
     const generation = viewGeneration;
     const mine = ++resyncGeneration;
     const shown = [...items()];
@@ -289,7 +300,10 @@ export function createNotificationStore(
     if (ids.length === 0) return;
     const seen = new Set(ids);
     setState('items', (item) => seen.has(item.id), 'seen_at', nowIso());
+    // New to the user on this visit: marked as such until the panel closes.
+    setState('fresh', (fresh) => [...fresh, ...ids]);
     try {
+      // The unseen count follows through the CHANGED frame this causes.
       await api.markSeen(ids);
     } catch {
       // Seen is a hint for the badge, not data the user made: the next open tries again.
@@ -307,6 +321,8 @@ export function createNotificationStore(
       if (change === 'unread' && ids.some((id) => !known.has(id))) void resync();
     } else if (change === 'seen') {
       setState('items', (item) => changed.has(item.id) && !item.seen_at, 'seen_at', nowIso());
+      // The frame's count is unchanged by seeing; the unseen count is not in it.
+      void count.refresh();
     } else if (change === 'deleted' || (change === 'archived') !== (state.filter === 'archived')) {
       // Gone from this view: deleted, archived while not looking at the archive, or unarchived while looking.
       without(changed);
@@ -319,8 +335,16 @@ export function createNotificationStore(
 
   function onFrame(frame: Frame) {
     switch (frame.type) {
-      case 'READY':
       case 'RESYNC':
+        if (frame.payload.reason === 'preferences_changed') {
+          // Mutes changed which rows the view holds and what the badge counts: read both again.
+          void count.refresh();
+          void reload(true);
+          return;
+        }
+        void resync();
+        return;
+      case 'READY':
         void resync();
         return;
       case 'NOTIFICATION': {
@@ -328,7 +352,7 @@ export function createNotificationStore(
         count.settleSoon();
         // Already brought by a page: not counted again (the settled re-read squares the count).
         if (items().some((item) => item.id === frame.payload.id)) return;
-        const item = { ...frame.payload, read_at: null };
+        const item: BelfryNotification = { ...frame.payload, read_at: null, ...(tracksSeen ? { seen_at: null } : {}) };
         // New items are never archived and may lie outside the category shown.
         if (state.filter !== 'archived' && (!state.category || state.category === item.category)) {
           setState('items', insertSorted(items(), item));
@@ -336,6 +360,7 @@ export function createNotificationStore(
         // Announced before the count moves, so a host sees the notification before the count it raised.
         onNotification?.(item);
         count.adjust(1);
+        count.adjustUnseen(1);
         return;
       }
       case 'CHANGED':
@@ -364,6 +389,7 @@ export function createNotificationStore(
   return {
     state,
     unreadCount: count.shown,
+    unseenCount: count.unseen,
     start() {
       unsubscribe.push(socket.onFrame(onFrame));
       unsubscribe.push(socket.onStatus((status) => setState('connection', status)));
@@ -393,6 +419,9 @@ export function createNotificationStore(
     unarchive: (id) => removeFromView(id, () => api.unarchive([id]), 'unarchiveFailed'),
     remove: (id) => removeFromView(id, () => api.remove(id), 'deleteFailed'),
     markSeen,
+    clearFresh() {
+      setState('fresh', []);
+    },
     resync,
     refreshCount: count.refresh,
     dismissNotice() {

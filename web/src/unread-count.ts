@@ -22,6 +22,10 @@ export interface UnreadCount {
   /** What the badge shows: the server's count minus reads still in flight. */
   shown(): number;
   server(): number;
+  /** How many of the inbox the user has never been shown, as the server last said (plus pushes since). */
+  unseen(): number;
+  /** Local estimate until the next re-read: a push adds one unseen, showing some takes them off. */
+  adjustUnseen(delta: number): void;
   /** Takes an authoritative count (a READ frame). */
   set(count: number): void;
   /** A local estimate until the server confirms it (a push: +1; a read confirmed only by its 204: −1). */
@@ -48,6 +52,7 @@ export function createUnreadCount(
 ): UnreadCount {
   const [server, setServer] = createSignal(0);
   const [pendingSize, setPendingSize] = createSignal(0);
+  const [unseen, setUnseen] = createSignal(0);
   const pending = new Set<string>();
   let bulk = false;
   let generation = 0;
@@ -65,7 +70,10 @@ export function createUnreadCount(
       const asked = generation;
       let count: number;
       try {
-        count = await api.unreadCount();
+        const counts = await api.unreadCount();
+        count = counts.count;
+        // Unseen is only a hint; it is taken even when a read in flight makes the count itself doubtful.
+        setUnseen(counts.unseen ?? 0);
       } catch {
         return; // Offline: the next (re)connect refreshes it.
       }
@@ -87,6 +95,10 @@ export function createUnreadCount(
   return {
     shown: () => Math.max(0, server() - pendingSize()),
     server,
+    unseen,
+    adjustUnseen(delta) {
+      setUnseen((value) => Math.max(0, value + delta));
+    },
     set(count) {
       generation += 1;
       setServer(count);

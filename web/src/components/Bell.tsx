@@ -1,5 +1,6 @@
 /** The whole widget: the bell and, when open, the panel; owns only open/closed and focus return. */
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
+import type { ApiOptions } from '../api.ts';
 import type { NotificationStore } from '../store.ts';
 import type { BelfryNotification } from '../types.ts';
 import type { Ui } from '../ui.ts';
@@ -9,6 +10,8 @@ import { Panel } from './Panel.tsx';
 /** Props for {@link Bell}. */
 export interface BellProps {
   store: NotificationStore;
+  /** Where and as whom the settings view talks to the server. */
+  apiOptions: ApiOptions;
   ui: Ui;
   /** Called when the user opens a notification (after it is marked read): the element announces it and follows its link. */
   onOpen?: (item: BelfryNotification) => void;
@@ -56,6 +59,7 @@ export function Bell(props: BellProps) {
       <BellButton
         ref={(element) => (button = element)}
         count={props.store.unreadCount()}
+        unseen={props.store.unseenCount()}
         t={props.ui.t}
         expanded={open()}
         connection={props.store.state.connection}
@@ -63,7 +67,7 @@ export function Bell(props: BellProps) {
         onToggle={() => (open() ? close(true) : setOpen(true))}
       />
       <Show when={open()}>
-        <Panel id={panelId} store={props.store} ui={props.ui} onOpen={openItem} onClose={() => close(true)} />
+        <Panel id={panelId} store={props.store} apiOptions={props.apiOptions} ui={props.ui} onOpen={openItem} onClose={() => close(true)} />
       </Show>
     </div>
   );

@@ -8,6 +8,8 @@ import { BellIcon } from './BellIcon.tsx';
 /** Props for {@link BellButton}. */
 export interface BellButtonProps {
   count: number;
+  /** How many of `count` the user has not been shown yet (the server's `unseen`). */
+  unseen: number;
   t: Strings;
   expanded: boolean;
   connection: SocketStatus;
@@ -18,7 +20,8 @@ export interface BellButtonProps {
 
 /** The bell button and its badge. */
 export function BellButton(props: BellButtonProps) {
-  const label = () => (props.count === 0 ? props.t.notifications : props.t.bellLabel(badgeText(props.count)));
+  const label = () =>
+    props.count === 0 ? props.t.notifications : props.t.bellLabel(badgeText(props.count)) + (props.unseen > 0 ? props.t.bellNew(props.unseen) : '');
   return (
     <>
       <button
@@ -40,7 +43,7 @@ export function BellButton(props: BellButtonProps) {
       >
         <BellIcon />
         <Show when={props.count > 0}>
-          <span class="badge" data-testid="badge" aria-hidden="true">
+          <span class="badge" classList={{ fresh: props.unseen > 0 }} data-testid="badge" aria-hidden="true">
             {badgeText(props.count)}
           </span>
         </Show>

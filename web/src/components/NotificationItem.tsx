@@ -1,6 +1,6 @@
 /**
- * One notification row: who (avatar), category label, relative time, title and body (as text), an unread
- * marker, up to two action links, a "mark as read" control and the row menu.
+ * One notification row: who (avatar), a "New" mark when it is new to this visit of the panel, category label,
+ * relative time, title and body (as text), an unread marker, up to two action links, a "mark as read" control and the row menu.
  */
 import { For, Show } from 'solid-js';
 import { fullTime, relativeTime } from '../format.ts';
@@ -61,6 +61,9 @@ export function NotificationItem(props: NotificationItemProps) {
         <Show when={props.item.actor}>{(actor) => <Avatar actor={actor()} />}</Show>
         <span class="item-body">
           <span class="item-meta">
+            <Show when={props.store.state.fresh.includes(props.item.id)}>
+              <span class="fresh">{t().newMarker}</span>
+            </Show>
             <span class="item-type">{categoryLabel(props.ui, props.item.category ?? props.item.type)}</span>
             <time datetime={props.item.created_at} title={fullTime(props.item.created_at, props.ui.locale)}>
               {relativeTime(props.item.created_at, props.now, props.ui.locale)}

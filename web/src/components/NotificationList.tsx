@@ -1,5 +1,5 @@
 /**
- * The scrolling list: loading, error, unavailable and empty states, the items grouped under Today /
+ * The scrolling list: loading, error and empty states, the items grouped under Today /
  * Yesterday / Earlier, arrow-key navigation across groups and paging on scroll.
  */
 import { For, Match, Show, Switch } from 'solid-js';
@@ -66,9 +66,6 @@ export function NotificationList(props: NotificationListProps) {
             retryLabel={t().tryAgain}
             onRetry={() => void props.store.reload()}
           />
-        </Match>
-        <Match when={state().phase === 'unavailable'}>
-          <PanelMessage kind="empty" title={t().unavailable} detail={t().unavailableDetail} />
         </Match>
         <Match when={state().items.length === 0}>
           <PanelMessage kind="empty" title={empty()[0]!} detail={empty()[1]!} />
