@@ -10,7 +10,7 @@ import type { Notice } from './store.ts';
 const en = {
   notifications: 'Notifications',
   bellLabel: (count: string) => `Notifications, ${count} unread`,
-  bellNew: (count: number) => `, ${count} new`,
+  bellNew: (count: string) => `, ${count} new`,
   liveNone: 'No unread notifications',
   liveCount: (count: number) => `${count} unread notifications`,
   reconnecting: 'Reconnecting…',

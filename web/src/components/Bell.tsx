@@ -59,7 +59,8 @@ export function Bell(props: BellProps) {
       <BellButton
         ref={(element) => (button = element)}
         count={props.store.unreadCount()}
-        unseen={props.store.unseenCount()}
+        // While open the list itself shows what is new; the bell speaks of it only when closed.
+        unseen={open() ? 0 : props.store.unseenCount()}
         t={props.ui.t}
         expanded={open()}
         connection={props.store.state.connection}

@@ -21,7 +21,7 @@ export interface BellButtonProps {
 /** The bell button and its badge. */
 export function BellButton(props: BellButtonProps) {
   const label = () =>
-    props.count === 0 ? props.t.notifications : props.t.bellLabel(badgeText(props.count)) + (props.unseen > 0 ? props.t.bellNew(props.unseen) : '');
+    props.count === 0 ? props.t.notifications : props.t.bellLabel(badgeText(props.count)) + (props.unseen > 0 ? props.t.bellNew(badgeText(props.unseen)) : '');
   return (
     <>
       <button
