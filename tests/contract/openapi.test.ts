@@ -47,15 +47,24 @@ describe('the document', () => {
 
 describe('routes: the document and the app list the same operations', () => {
   // A stub app: route registration touches none of the dependencies.
+  // Route registration touches none of the connections, so those are left out; everything else is typed in full,
+  // so a new dependency of createApp fails this stub at type-check time instead of crashing it at run time.
+  const connections = { sql: undefined, bus: undefined, verifyToken: undefined, ingestor: undefined, metrics: undefined } as unknown as Pick<
+    AppDeps,
+    'sql' | 'bus' | 'verifyToken' | 'ingestor' | 'metrics'
+  >;
   const app = createApp({
-    log: { isLevelEnabled: () => false },
+    ...connections,
+    log: { isLevelEnabled: () => false } as unknown as AppDeps['log'],
     rateLimits: { ingestPerSecond: 1, userPerSecond: 1 },
     userLimiter: { take: () => 0, stop: () => {} },
     keys: { ingestApiKey: 'k', adminApiKey: 'a', metricsToken: undefined },
+    deliverLocally: () => {},
     staticDir: '/nonexistent',
     corsOrigins: [],
+    allowedOrigins: [],
     demo: { jwtSecret: 'demo', audience: undefined, tokenTtlSeconds: 60 },
-  } as unknown as AppDeps);
+  });
   const template = (path: string) => path.replace(/:([^/]+)/g, '{$1}');
   // The panel's files (GET /*) are not API; they are served only when nothing above matched.
   const notApi = new Set(['GET /*']);
