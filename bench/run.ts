@@ -14,6 +14,7 @@ import { snapshotHead } from "./lib/snapshot.ts";
 import { goals, ratios } from "./report/goals.ts";
 import { textSummary, writeRun, type RunRecord } from "./report/write.ts";
 import { runBurst } from "./scenarios/burst.ts";
+import { runFanout } from "./scenarios/fanout.ts";
 import { runDensity } from "./scenarios/density.ts";
 import { runIngest } from "./scenarios/ingest.ts";
 import { postgresBaseline } from "./scenarios/pg-baseline.ts";
@@ -89,6 +90,8 @@ const runners: Record<ScenarioName, () => Promise<void>> = {
   seed: () => each("seed", opts.targets.filter((t) => t !== "ceiling"), p.seed, (t) => runBurst(ctx, t, p.seed)),
   // belfry only: the soak checks belfry's own stability, not a comparison.
   soak: () => each("soak", opts.targets.filter((t) => t === "belfry"), p.soak, (t) => runSoak(ctx, t, p.soak)),
+  // belfry only: the peer and the ceiling have no user_ids.
+  fanout: () => each("fanout", opts.targets.filter((t) => t === "belfry"), p.fanout, (t) => runFanout(ctx, t, p.fanout)),
 };
 
 for (const s of opts.scenarios) await runners[s]();

@@ -21,11 +21,24 @@ export function emptyStats(): IngestStats {
 
 let seq = 0;
 
-/** Sends one request for `users` (one event each), stamping the send time into every message. */
-export async function sendEvents(target: RunningTarget, users: string[], stats: IngestStats): Promise<void> {
+/**
+ * Sends one request for `users` (one event each), stamping the send time into every message. `stampAt` replaces
+ * that stamp when latency should run from an earlier moment (the start of a round of many requests).
+ */
+export async function sendEvents(target: RunningTarget, users: string[], stats: IngestStats, stampAt?: number): Promise<void> {
   const sentAt = now();
-  const events = users.map((u) => ({ user_id: u, type: "bench", message: makeMessage(seq++, sentAt) }));
-  const body = JSON.stringify(events.length === 1 ? events[0] : { events });
+  const events = users.map((u) => ({ user_id: u, type: "bench", message: makeMessage(seq++, stampAt ?? sentAt) }));
+  await post(target, JSON.stringify(events.length === 1 ? events[0] : { events }), events.length, sentAt, stats);
+}
+
+/** Sends one event for all of `users` (`user_ids`): one message, one sequence number, one row per user. */
+export async function sendToMany(target: RunningTarget, users: string[], stats: IngestStats, stampAt?: number): Promise<void> {
+  const sentAt = now();
+  const body = JSON.stringify({ user_ids: users, type: "bench", message: makeMessage(seq++, stampAt ?? sentAt) });
+  await post(target, body, users.length, sentAt, stats);
+}
+
+async function post(target: RunningTarget, body: string, rows: number, sentAt: number, stats: IngestStats): Promise<void> {
   stats.requests++;
   try {
     const res = await fetch(target.ingestUrl, {
@@ -35,13 +48,22 @@ export async function sendEvents(target: RunningTarget, users: string[], stats: 
     });
     const text = await res.text();
     if (res.status !== 201) throw new Error(`HTTP ${res.status}: ${text.slice(0, 160)}`);
-    stats.acknowledged += events.length;
+    stats.acknowledged += rows;
     stats.ackMs.push(now() - sentAt);
   } catch (err) {
     stats.failed++;
     const msg = String((err as Error).message ?? err).slice(0, 160);
     if (stats.failures.length < 5 && !stats.failures.includes(msg)) stats.failures.push(msg);
   }
+}
+
+/** One single-event request per user, at most `inFlight` at a time; every message carries `stampAt`. */
+export async function singles(target: RunningTarget, users: string[], inFlight: number, stats: IngestStats, stampAt: number): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < users.length) await sendEvents(target, [users[next++] as string], stats, stampAt);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(inFlight, users.length)) }, lane));
 }
 
 /** Splits `users` into batches of `batchSize` and sends them all at once. */

@@ -3,9 +3,9 @@
 import { parseArgs } from "node:util";
 import type { TargetName } from "../targets/types.ts";
 
-export const SCENARIOS = ["density", "sustained", "burst", "ingest", "seed", "soak"] as const;
+export const SCENARIOS = ["density", "sustained", "burst", "ingest", "seed", "soak", "fanout"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
-/** What `bun run bench` runs without --scenarios: everything but the 10-minute soak. */
+/** What `bun run bench` runs without --scenarios: everything but the 10-minute soak and the fanout comparison. */
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ["density", "sustained", "burst", "ingest", "seed"];
 const TARGETS: readonly TargetName[] = ["belfry", "peer", "ceiling"];
 
@@ -20,6 +20,8 @@ export interface Options {
   durationSec?: number;
   /** Soak length, seconds. */
   soakSec: number;
+  /** Measured rounds of the fanout scenario. */
+  fanoutRounds: number;
   /** Runs each target this many times, alternating belfry → peer → ceiling → belfry … */
   repeat: number;
   clusterMode: "workers" | "procs";
@@ -40,8 +42,9 @@ export interface Options {
 
 export const USAGE = `bun run bench [flags]
 
-  --scenarios=a,b     ${SCENARIOS.join(",")} (default: all but soak)
+  --scenarios=a,b     ${SCENARIOS.join(",")} (default: all but soak and fanout)
   --soak-duration=S   soak length in seconds (default 600)
+  --fanout-rounds=N   measured rounds of the fanout scenario (default 5)
   --targets=a,b       belfry,peer,ceiling (default: all)
   --quick             small and short: every count ×0.1, every duration ×0.1 (results marked quick)
   --size-scale=F      multiply connection counts by F
@@ -89,7 +92,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     args: argv,
     options: {
       scenarios: { type: "string" }, targets: { type: "string" }, quick: { type: "boolean" },
-      "size-scale": { type: "string" }, "time-scale": { type: "string" }, duration: { type: "string" }, "soak-duration": { type: "string" },
+      "size-scale": { type: "string" }, "time-scale": { type: "string" }, duration: { type: "string" }, "soak-duration": { type: "string" }, "fanout-rounds": { type: "string" },
       repeat: { type: "string" }, cluster: { type: "string" }, "cluster-workers": { type: "string" },
       "database-url": { type: "string" }, "redis-url": { type: "string" }, out: { type: "string" }, profile: { type: "string" }, live: { type: "boolean" }, url: { type: "string" }, pid: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -107,6 +110,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     sizeScale: positive(values["size-scale"] ?? env.BENCH_SIZE_SCALE, quick ? 0.1 : 1, "--size-scale"),
     durationSec: duration === undefined ? undefined : positive(duration, 60, "--duration"),
     soakSec: Math.max(30, positive(values["soak-duration"] ?? env.BENCH_SOAK_DURATION, 600, "--soak-duration")),
+    fanoutRounds: Math.max(1, Math.floor(positive(values["fanout-rounds"], 5, "--fanout-rounds"))),
     repeat: Math.max(1, Math.floor(positive(values.repeat, 1, "--repeat"))),
     clusterMode: cluster,
     clusterWorkers: Math.floor(positive(values["cluster-workers"], 3, "--cluster-workers")),

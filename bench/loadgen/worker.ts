@@ -27,13 +27,18 @@ function report(r: Report): void {
   process.send?.(r);
 }
 
-function onNotification(message: string | undefined): void {
+/** Room for user indexes in a delivery key; far above the sockets one run opens (47,500 at most). */
+const USER_SLOTS = 2 ** 20;
+
+function onNotification(message: string | undefined, user: number): void {
   const at = now();
   const parsed = message ? parseMessage(message) : null;
   if (!parsed) { unparsable++; return; }
-  // Every event has its own seq and goes to one user, who has one socket: a repeated seq is a duplicate.
-  if (seen.has(parsed.seq)) duplicates++;
-  else seen.add(parsed.seq);
+  // Each user has one socket, and a seq reaches a user at most once (a user_ids event shares its seq among its
+  // users): a repeated (seq, user) is a duplicate. A copy sent to a wrong user shows up as one delivery too many.
+  const key = parsed.seq * USER_SLOTS + user;
+  if (seen.has(key)) duplicates++;
+  else seen.add(key);
   received++;
   if (firstAt === 0) firstAt = at;
   lastAt = at;
@@ -41,7 +46,7 @@ function onNotification(message: string | undefined): void {
 }
 
 /** Opens one socket and resolves with its connect time once the server says it is subscribed. */
-function connectOne(cmd: ConnectCommand, url: string, token: string): Promise<number> {
+function connectOne(cmd: ConnectCommand, user: number, url: string, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = now();
     let ready = false;
@@ -51,7 +56,7 @@ function connectOne(cmd: ConnectCommand, url: string, token: string): Promise<nu
       try {
         const d = decode(cmd.protocol, ev.data as string, token);
         if (d.reply) ws.send(d.reply);
-        if (d.kind === "notification") onNotification(d.message);
+        if (d.kind === "notification") onNotification(d.message, user);
         else if (d.kind === "ready" && !ready) {
           ready = true;
           clearTimeout(timer);
@@ -87,7 +92,7 @@ async function connectAll(cmd: ConnectCommand): Promise<void> {
       const url = socketUrl(cmd.protocol, base, token);
       connecting++;
       try {
-        connectMs.push(await connectOne(cmd, url, token));
+        connectMs.push(await connectOne(cmd, i, url, token));
         open++;
         mine++;
       } catch (err) {

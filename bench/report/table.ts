@@ -1,7 +1,7 @@
 /** Result rows as plain tables: the stdout summary and the markdown report share them. */
 
 import { fmtMs } from "../lib/stats.ts";
-import type { ScenarioResult } from "../scenarios/types.ts";
+import type { FanoutRound, ScenarioResult } from "../scenarios/types.ts";
 
 export type Table = { head: string[]; rows: string[][] };
 
@@ -46,6 +46,37 @@ export function ingestTable(results: ScenarioResult[]): Table {
       r.target, i.mode, String(i.concurrency), String(i.batchSize), int(i.perSec), fmtMs(i.ackP95Ms), int(i.requests), String(i.failed),
       r.server ? `${r.server.cpuCores.toFixed(2)} cores` : "–", int(r.server?.postgres?.commits), r.server?.postgres ? r.server.postgres.backendCpuSeconds.toFixed(1) : "–",
     ])),
+  };
+}
+
+const median = (xs: number[]): number => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  return s.length ? (s[Math.floor((s.length - 1) / 2)] as number) : Number.NaN;
+};
+
+const commits = (v: number) => (!Number.isFinite(v) ? "–" : Math.abs(v) < 10 ? v.toFixed(1) : int(v));
+
+/** Fanout: one row per target and way of sending, medians over the measured rounds. */
+export function fanoutTable(results: ScenarioResult[]): Table {
+  const rows: string[][] = [];
+  for (const r of results.filter((x) => x.fanout?.length)) {
+    for (const mode of ["user_ids", "singles", "batch"] as const) {
+      const rs = (r.fanout ?? []).filter((f) => f.mode === mode);
+      if (!rs.length) continue;
+      const m = (f: (x: FanoutRound) => number) => median(rs.map(f));
+      const delivered = rs.reduce((n, x) => n + x.delivered, 0), expected = rs.reduce((n, x) => n + x.expected, 0);
+      const loads = rs.map((x) => x.loadAvg);
+      rows.push([
+        r.target, mode, String(rs.length), int(m((x) => x.requests)), `${delivered.toLocaleString("en-US")}/${expected.toLocaleString("en-US")}`,
+        fmtMs(m((x) => x.ackAllMs)), fmtMs(m((x) => x.latency.p50)), fmtMs(m((x) => x.latency.p95)), fmtMs(m((x) => x.latency.max)),
+        int(m((x) => x.serverCpuMs)), commits(m((x) => x.pgCommits)), int(m((x) => x.pgCpuMs)),
+        `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`, status(r),
+      ]);
+    }
+  }
+  return {
+    head: ["target", "sent as", "rounds", "requests", "delivered", "all 201 ms", "p50 ms", "p95 ms", "all delivered ms", "server CPU ms", "db commits (net)", "db CPU ms", "load avg", "status"],
+    rows,
   };
 }
 

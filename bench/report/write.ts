@@ -6,7 +6,7 @@ import type { MachineInfo } from "../lib/machine.ts";
 import type { ScenarioResult } from "../scenarios/types.ts";
 import { goals, ratios, type Goal, type Ratios } from "./goals.ts";
 import { latencyChart } from "./svg.ts";
-import { deliveryTable, densityTable, ingestTable, renderMarkdown, renderText } from "./table.ts";
+import { deliveryTable, densityTable, fanoutTable, ingestTable, renderMarkdown, renderText } from "./table.ts";
 
 export interface RunRecord {
   startedAt: string;
@@ -37,10 +37,11 @@ const fx = (v?: number) => (v === undefined ? "–" : `${v.toFixed(2)}`);
 /** The stdout summary. */
 export function textSummary(run: RunRecord): string {
   const parts: string[] = [];
-  const d = deliveryTable(run.results), n = densityTable(run.results), g = ingestTable(run.results);
+  const d = deliveryTable(run.results), n = densityTable(run.results), g = ingestTable(run.results), f = fanoutTable(run.results);
   if (d.rows.length) parts.push(renderText(d));
   if (n.rows.length) parts.push(renderText(n));
   if (g.rows.length) parts.push(renderText(g));
+  if (f.rows.length) parts.push(renderText(f));
   parts.push(renderText({ head: ["target", "measured", "status"], rows: run.goals.map((x) => [x.goal, x.measured, x.status]) }));
   const failed = run.results.filter((r) => !r.ok);
   for (const r of failed) parts.push(`FAILED ${r.scenario}/${r.target}: ${r.failures.join("; ")}`);
@@ -79,6 +80,7 @@ export function resultsMarkdown(run: RunRecord): string {
     ["Delivery (sustained, burst, seed)", deliveryTable(run.results)],
     ["Density", densityTable(run.results)],
     ["Ingest (no sockets)", ingestTable(run.results)],
+    ["Fanout: one announcement to every connected user (medians per round)", fanoutTable(run.results)],
   ];
   for (const [title, t] of sections) if (t.rows.length) out.push("", `### ${title}`, "", renderMarkdown(t));
   if (run.postgresBaselineRowsPerSec) out.push("", `Postgres alone, 4 clients × 1000-row unnest inserts: ${Math.round(run.postgresBaselineRowsPerSec).toLocaleString("en-US")} rows/s.`);

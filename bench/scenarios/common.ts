@@ -127,6 +127,7 @@ export function deliveryOf(parts: Collected[], expected: number, ingest: IngestS
   if (delivered < expected) {
     failures.push(`delivered ${delivered} of ${expected} expected (${((100 * delivered) / Math.max(1, expected)).toFixed(2)}%); sockets closed by the server: ${closed}`);
   }
+  if (delivered > expected) failures.push(`${delivered - expected} more deliveries than acknowledged events: notifications reached users they were not for`);
   if (duplicates > 0) failures.push(`${duplicates} duplicate deliveries`);
   if (unparsable > 0) failures.push(`${unparsable} messages not recognised`);
   return {

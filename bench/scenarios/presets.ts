@@ -3,6 +3,7 @@
 import type { Options } from "../lib/options.ts";
 import type { BurstParams } from "./burst.ts";
 import type { DensityParams } from "./density.ts";
+import type { FanoutParams } from "./fanout.ts";
 import type { IngestParams } from "./ingest.ts";
 import type { SustainedParams } from "./sustained.ts";
 import type { SoakParams } from "./soak.ts";
@@ -15,6 +16,7 @@ export interface Presets {
   ingest: IngestParams;
   seed: BurstParams;
   soak: SoakParams;
+  fanout: FanoutParams;
   pgBaselineSec: number;
 }
 
@@ -37,6 +39,8 @@ export function presets(o: Options): Presets {
     seed: { scenario: "seed", users: n(5000, z), batchSize: 1000, rounds: 1, warmup: false, processes: 1 },
     // The hardening check: 19,000 sockets on one process, 2,000 notifications/s, memory flat within 5%, zero errors.
     soak: { users: n(19000, z), ratePerSec: 2000, durationSec: o.soakSec, warmupSec: Math.min(60, Math.round(o.soakSec / 10)), sampleEverySec: 10 },
+    // 1,000 recipients: the most one user_ids event may name, and the largest batch one request may carry.
+    fanout: { users: Math.min(1000, n(1000, z)), rounds: o.fanoutRounds, inFlight: 64, warmup: true, settleMs: Math.round(11_000 * Math.min(1, t)) },
     pgBaselineSec: s(5, t),
   };
 }

@@ -51,6 +51,30 @@ export interface DensityStep {
   errors: number;
 }
 
+/** One measured round of the fanout scenario: one announcement to every connected user, sent one way. */
+export interface FanoutRound {
+  /** `user_ids`: one event for all users; `singles`: one request per user; `batch`: one request of one event per user. */
+  mode: "user_ids" | "singles" | "batch";
+  round: number;
+  requests: number;
+  /** Round start → the last 201 (ms). */
+  ackAllMs: number;
+  /** Round start → each socket's receipt (ms): p50, p95, and max = the last socket. */
+  latency: { p50: number; p95: number; max: number };
+  expected: number;
+  delivered: number;
+  duplicates: number;
+  /** CPU of the server process (ms) from just before the first request to the last receipt seen. */
+  serverCpuMs: number;
+  /** Commits in belfry's database from the round's start until they settled, less the idle background rate. */
+  pgCommits: number;
+  /** The same, before the background is subtracted. */
+  pgCommitsRaw: number;
+  /** CPU of belfry's Postgres backends (ms), in the server CPU's window. */
+  pgCpuMs: number;
+  loadAvg: number;
+}
+
 export interface ScenarioResult {
   scenario: string;
   target: TargetName;
@@ -68,6 +92,7 @@ export interface ScenarioResult {
     curve: Array<[number, number]>;
     throughputPerSec: number;
   };
+  fanout?: FanoutRound[];
   ingest?: Array<{ mode: string; concurrency: number; batchSize: number; perSec: number; requests: number; failed: number; ackP95Ms: number }>;
   steps?: DensityStep[];
   server?: ServerStats;

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { freshDatabase } from "../../bench/lib/pg.ts";
 import { runBurst } from "../../bench/scenarios/burst.ts";
+import { runFanout } from "../../bench/scenarios/fanout.ts";
 import { runSustained } from "../../bench/scenarios/sustained.ts";
 import type { ScenarioContext, ScenarioResult } from "../../bench/scenarios/types.ts";
 
@@ -41,6 +42,13 @@ describe("bench harness smoke", () => {
 
   test("belfry: 2 s of single-event ingest at 100/s reaches every socket once", async () => {
     expectDelivered(await runSustained(ctx, "belfry", { users: 200, ratePerSec: 100, durationSec: 2, batchSize: 1, processes: 1 }));
+  }, LIMIT_MS);
+
+  test("belfry: one 100-user announcement sent three ways reaches every socket once each time", async () => {
+    const r = await runFanout(ctx, "belfry", { users: 100, rounds: 1, inFlight: 16, warmup: false, settleMs: 0 });
+    expect(r.failures).toEqual([]);
+    expect(r.fanout?.map((f) => [f.mode, f.delivered, f.duplicates]).sort()).toEqual([["batch", 100, 0], ["singles", 100, 0], ["user_ids", 100, 0]]);
+    expect(r.ok).toBe(true);
   }, LIMIT_MS);
 
   for (const t of ["peer", "ceiling"] as const) {
