@@ -50,6 +50,9 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
     // is accepted by older checkouts too (their limit's maximum), so an A/B against one (BENCH_BELFRY_MAIN) starts.
     INGEST_RATE_LIMIT: "10000000",
     NODE_ENV: "production",
+    // A snapshot or another checkout has no built panel, and would try to build one at start; the panel is not
+    // measured, so every belfry serves this checkout's (`bun run build:web`).
+    STATIC_DIR: `${ROOT}/web/dist`,
   };
   const procs: Spawned[] = [];
   // BENCH_BELFRY_MAIN points at another checkout's src/main.ts, for A/B runs of a server change.
