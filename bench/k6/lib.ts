@@ -12,7 +12,7 @@ import { setTimeout } from "k6/timers";
 export const BASE_URL = __ENV.BASE_URL ?? "http://127.0.0.1:3000";
 export const WS_URL = __ENV.WS_URL ?? BASE_URL.replace(/^http/, "ws");
 const JWT_SECRET = __ENV.JWT_SECRET ?? "";
-const INGEST_API_KEY = __ENV.INGEST_API_KEY ?? "";
+export const INGEST_API_KEY = __ENV.INGEST_API_KEY ?? "";
 export const PREFIX = __ENV.USER_PREFIX ?? `k6-${Date.now().toString(36)}-`;
 
 /** Send → client latency, from the send time (ms) written into each message. One k6 instance, one clock. */
