@@ -41,6 +41,8 @@ if (opts.help) {
 }
 
 const startedAt = new Date().toISOString();
+// Another checkout given for an A/B run is what ran, not HEAD: the record must name it.
+const otherCheckout = process.env.BENCH_BELFRY_MAIN;
 // BENCH_BELFRY_MAIN (another checkout, for A/B runs) wins; else a snapshot of HEAD unless --live.
 if (!process.env.BENCH_BELFRY_MAIN && !opts.live && !opts.external) process.env.BENCH_BELFRY_MAIN = (await snapshotHead(ROOT)).main;
 const runTag = randomBytes(4).toString("hex");
@@ -104,7 +106,7 @@ const run: RunRecord = {
   quick: opts.quick,
   complete: ["density", "sustained", "burst", "ingest", "seed"].every((name) => opts.scenarios.includes(name as typeof opts.scenarios[number])) && opts.targets.length === 3,
   machine,
-  params: { runTag, belfry: opts.external ? `running server at ${opts.external.url}` : opts.live ? "working tree" : `snapshot of ${machine.git.commit.slice(0, 12)}`, belfryMain: process.env.BENCH_BELFRY_MAIN ?? "src/main.ts", sizeScale: opts.sizeScale, timeScale: opts.timeScale, repeat: opts.repeat, clusterMode: opts.clusterMode, presets: p },
+  params: { runTag, belfry: opts.external ? `running server at ${opts.external.url}` : otherCheckout ? `BENCH_BELFRY_MAIN=${otherCheckout}` : opts.live ? "working tree" : `snapshot of ${machine.git.commit.slice(0, 12)}`, belfryMain: process.env.BENCH_BELFRY_MAIN ?? "src/main.ts", sizeScale: opts.sizeScale, timeScale: opts.timeScale, repeat: opts.repeat, clusterMode: opts.clusterMode, presets: p },
   postgresBaselineRowsPerSec: pgBaseline,
   results,
   ratios: ratios(results),

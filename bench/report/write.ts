@@ -28,6 +28,8 @@ function codeLine(run: RunRecord): string {
   const m = run.machine;
   const snapshot = typeof run.params.belfry === "string" && run.params.belfry.startsWith("snapshot");
   if (snapshot) return `belfry ran from a ${run.params.belfry} (commit \`${m.git.commit.slice(0, 12)}\`)`;
+  const other = typeof run.params.belfry === "string" && run.params.belfry.startsWith("BENCH_BELFRY_MAIN=");
+  if (other) return `belfry ran from another checkout, \`${run.params.belfry}\` (the harness at commit \`${m.git.commit.slice(0, 12)}\`)`;
   const moved = m.git.commitAtEnd && m.git.commitAtEnd !== m.git.commit ? ` → \`${m.git.commitAtEnd.slice(0, 12)}\` (**the code changed during the run**)` : "";
   return `belfry ran from the working tree at commit \`${m.git.commit.slice(0, 12)}\`${m.git.dirty ? " (uncommitted changes)" : ""}${moved}`;
 }
