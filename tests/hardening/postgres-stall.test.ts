@@ -89,7 +89,12 @@ test('a stalled Postgres: queued requests get 503 at their deadline or when the 
   const unavailable = results.filter((result) => result.status === 503);
   const created = results.filter((result) => result.status === 201);
   console.log(`stalled Postgres: of 150 requests, ${created.length} were in flight (201 once Postgres answered), ${unavailable.length} got 503`);
-  expect(created.length + unavailable.length).toBe(150);
+  // An insert already sent when Postgres stalled has an unknown outcome until Postgres answers it; the test's proxy
+  // may deliver its held bytes late, so such a request can still be waiting when the client gives up. At most the
+  // inserts in flight (4) can be in that state, and none of them may be a request that was refused.
+  const unknown = results.filter((result) => result.status === 0);
+  expect(created.length + unavailable.length + unknown.length).toBe(150);
+  expect(unknown.length).toBeLessThanOrEqual(4);
   expect(unavailable.length).toBeGreaterThan(100);
   for (const result of unavailable) {
     expect(result.at - started).toBeLessThan(4000);
@@ -103,7 +108,8 @@ test('a stalled Postgres: queued requests get 503 at their deadline or when the 
   expect(unavailable.filter((result) => stored.has(result.message)).map((r) => r.message)).toEqual([]);
   expect([...stored].filter((message) => message.startsWith('gave up') || message.startsWith('flood'))).toEqual([]);
   expect(created.every((result) => stored.has(result.message))).toBe(true);
-  expect(stored.size).toBe(created.length);
+  const mayBeStored = new Set([...created, ...unknown].map((result) => result.message));
+  expect([...stored].filter((message) => !mayBeStored.has(message))).toEqual([]);
 }, 40_000);
 
 test('shutdown does not hang on an insert that never gets an answer', async () => {
