@@ -23,6 +23,10 @@ export interface RedisCluster {
   slotOf(key: string): Promise<number>;
   /** `CLUSTER FAILOVER` on the replica; resolves when it is a master and the cluster is ok. */
   failover(replica: ClusterNode): Promise<void>;
+  /** SIGSTOP one node: its connections stay open and answer nothing (half-open, as far as a client can tell). */
+  pause(node: ClusterNode): void;
+  /** SIGCONT a paused node. */
+  resume(node: ClusterNode): void;
   /** SIGKILL one node; resolves when its slots have a new master and the cluster is ok on the others. */
   kill(node: ClusterNode): Promise<void>;
   stop(): Promise<void>;
@@ -99,6 +103,7 @@ export async function startRedisCluster({ nodeTimeoutMs = 1000 }: { nodeTimeoutM
     ]),
   );
   const stop = async () => {
+    for (const child of children.values()) child.kill('SIGCONT');
     for (const child of children.values()) child.kill('SIGKILL');
     await Promise.all([...children.values()].map((child) => child.exited));
     rmSync(dir, { recursive: true, force: true });
@@ -153,6 +158,12 @@ export async function startRedisCluster({ nodeTimeoutMs = 1000 }: { nodeTimeoutM
       await ask(replica.port, (redis) => redis.cluster('FAILOVER'));
       await until(`${replica.key} promoted`, 10_000, () => ask(replica.port, (redis) => redis.role()).then((role) => (role[0] === 'master' ? true : undefined)));
       await settled(replica.port);
+    },
+    pause(paused) {
+      children.get(paused.port)?.kill('SIGSTOP');
+    },
+    resume(paused) {
+      children.get(paused.port)?.kill('SIGCONT');
     },
     async kill(victim) {
       const [owned] = (await slotRanges(victim.port)).filter((range) => range[2][1] === victim.port);
