@@ -3,7 +3,7 @@
  * the users it holds. Starts a throwaway 6-node cluster, a receiving gateway's bus in a child process (so its CPU is
  * its own), and publishes single-user notifications for random users from this process.
  *
- *   bun bench/cluster-shards.ts            RATE=2000 SECONDS=10 SHARDS=16 HELD_USERS=3
+ *   bun bench/cluster-shards.ts            RATE=2000 DURATION_S=10 SHARDS=16 HELD_USERS=3
  *
  * Prints, per mode, messages received and CPU time of the receiving process, and the load average.
  */
@@ -15,7 +15,7 @@ import { startRedisCluster } from '../tests/helpers/redis-cluster.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const rate = env('RATE', 2000);
-const seconds = env('SECONDS', 10);
+const seconds = env('DURATION_S', 10);
 const shards = env('SHARDS', 16);
 const heldUsers = env('HELD_USERS', 3);
 const log = createLogger('warn');
@@ -27,16 +27,7 @@ if (process.env.ROLE === 'receiver') {
   bus.onMessage(() => void messages++);
   process.stdout.write('ready\n');
   // Measure between the parent's start and stop lines, so connecting is not counted.
-  const lines = (async function* () {
-    let buffered = '';
-    for await (const chunk of Bun.stdin.stream()) {
-      buffered += new TextDecoder().decode(chunk);
-      for (let at = buffered.indexOf('\n'); at >= 0; at = buffered.indexOf('\n')) {
-        yield buffered.slice(0, at);
-        buffered = buffered.slice(at + 1);
-      }
-    }
-  })();
+  const lines = (console as unknown as AsyncIterable<string>)[Symbol.asyncIterator]();
   await lines.next();
   const cpu = process.cpuUsage();
   messages = 0;

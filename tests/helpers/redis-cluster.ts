@@ -77,9 +77,8 @@ async function ask<T>(port: number, command: (redis: Redis) => Promise<T>): Prom
   }
 }
 
-type SlotRange = [number, number, [string, number, string], ...[string, number, string][]];
-const slotRanges = (port: number) => ask(port, (redis) => redis.cluster('SLOTS')) as Promise<SlotRange[]>;
-const ownerSeenBy = async (port: number, slot: number) => (await slotRanges(port)).find(([from, to]) => slot >= from && slot <= to)?.[2][1];
+const slotRanges = (port: number) => ask(port, (redis) => redis.cluster('SLOTS'));
+const ownerSeenBy = async (port: number, slot: number) => (await slotRanges(port)).find(([from, to]) => slot >= from && slot <= to)?.[2]?.[1];
 
 const clusterOk = (port: number) => ask(port, (redis) => redis.cluster('INFO')).then((info) => (String(info).includes('cluster_state:ok') ? true : undefined));
 
@@ -129,7 +128,7 @@ export async function startRedisCluster({ nodeTimeoutMs = 1000 }: { nodeTimeoutM
 
   /** Every live node says ok and (when given) agrees that `master` owns what it owns. */
   const settled = async (master: number | undefined) => {
-    const slot = master === undefined ? undefined : (await slotRanges(master)).find((range) => range[2][1] === master)?.[0];
+    const slot = master === undefined ? undefined : (await slotRanges(master)).find((range) => range[2]?.[1] === master)?.[0];
     for (const port of alive()) {
       await until(`cluster_state:ok on ${port}`, 15_000, () => clusterOk(port));
       if (slot !== undefined) await until(`${port} to see the new master`, 15_000, async () => ((await ownerSeenBy(port, slot)) === master ? true : undefined));
@@ -145,8 +144,8 @@ export async function startRedisCluster({ nodeTimeoutMs = 1000 }: { nodeTimeoutM
       // CLUSTER SLOTS leaves out replicas that have no replication offset yet (nothing written): read CLUSTER NODES.
       const lines = String(await ask(alive()[0]!, (redis) => redis.cluster('NODES'))).trim().split('\n').map((line) => line.split(' '));
       const owns = (ranges: string[]) => ranges.some((range) => {
-        const [from, to = from] = range.split('-').map(Number);
-        return from !== undefined && !Number.isNaN(from) && slot >= from && slot <= to;
+        const [from, to] = range.split('-').map(Number);
+        return from !== undefined && !Number.isNaN(from) && slot >= from && slot <= (to ?? from);
       });
       const master = lines.find((fields) => fields[2]!.includes('master') && !fields[2]!.includes('fail') && owns(fields.slice(8)));
       if (!master) throw new Error(`redis cluster: nobody owns slot ${slot}`);
@@ -166,7 +165,7 @@ export async function startRedisCluster({ nodeTimeoutMs = 1000 }: { nodeTimeoutM
       children.get(paused.port)?.kill('SIGCONT');
     },
     async kill(victim) {
-      const [owned] = (await slotRanges(victim.port)).filter((range) => range[2][1] === victim.port);
+      const [owned] = (await slotRanges(victim.port)).filter((range) => range[2]?.[1] === victim.port);
       const child = children.get(victim.port);
       child?.kill('SIGKILL');
       await child?.exited;
