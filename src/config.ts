@@ -33,6 +33,17 @@ const originSchema = z.string().transform((value, ctx) => {
   return url.origin;
 });
 
+/** A Redis Cluster seed: `host:port`, or a redis:// / rediss:// URL when the nodes need a password or TLS. */
+const clusterSeed = z.string().transform((value, ctx) => {
+  const candidate = /^rediss?:\/\//.test(value) ? value : `redis://${value}`;
+  const url = URL.canParse(candidate) ? new URL(candidate) : undefined;
+  if (!url || !url.hostname || !url.port || !['', '/'].includes(url.pathname)) {
+    ctx.addIssue({ code: 'custom', message: 'must be host:port seeds (or redis:// URLs with a port), comma-separated' });
+    return z.NEVER;
+  }
+  return url.toString();
+});
+
 const duration = (fallback: string) =>
   z
     .string()
@@ -62,6 +73,8 @@ const envSchema = z
     DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     DATABASE_STATEMENT_TIMEOUT: duration('10s'),
     REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+    REDIS_CLUSTER_NODES: list(clusterSeed),
+    REDIS_SHARDS: wholeNumber(1, 1024).default(16),
     REDIS_PREFIX: z.string().min(1).max(64).default('belfry:'),
     REDIS_COMMAND_TIMEOUT_MS: wholeNumber(100, 60_000).default(2000),
     REDIS_HEARTBEAT_MS: wholeNumber(100, 60_000).default(3000),
@@ -102,7 +115,11 @@ const envSchema = z
         if (!env[key]) issue(key, 'is required when NODE_ENV=production');
       }
     }
-    if (env.WORKERS > 1 && !env.REDIS_URL) issue('WORKERS', 'more than 1 needs REDIS_URL: the in-process bus reaches one process only');
+    const redis = env.REDIS_URL || env.REDIS_CLUSTER_NODES.length > 0;
+    if (env.WORKERS > 1 && !redis) issue('WORKERS', 'more than 1 needs REDIS_URL or REDIS_CLUSTER_NODES: the in-process bus reaches one process only');
+    if (env.REDIS_URL && env.REDIS_CLUSTER_NODES.length > 0) {
+      issue('REDIS_CLUSTER_NODES', 'set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both');
+    }
     if (env.WORKERS > 1 && env.PORT === 0) issue('WORKERS', 'more than 1 needs a fixed PORT for the processes to share');
     if (env.JWT_JWKS_URL) {
       if (!env.JWT_ISSUER) issue('JWT_ISSUER', 'is required with JWT_JWKS_URL: tokens the identity provider issued for other apps must not pass');
@@ -175,8 +192,12 @@ export interface RelayConfig {
 }
 
 export interface RedisConfig {
-  /** Unset: the in-process bus (one process only). */
+  /** Unset (and no cluster nodes): the in-process bus (one process only). */
   url: string | undefined;
+  /** Seeds of a Redis Cluster, as redis:// URLs; non-empty: the sharded bus (src/bus/cluster.ts) instead of `url`. */
+  clusterNodes: string[];
+  /** Shard channels on a cluster; every process of a deployment must use the same number. */
+  shards: number;
   prefix: string;
   /** A command (publish, ping) not answered within this fails; also the connect timeout. */
   commandTimeoutMs: number;
@@ -244,6 +265,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     redis: {
       url: e.REDIS_URL,
+      clusterNodes: e.REDIS_CLUSTER_NODES,
+      shards: e.REDIS_SHARDS,
       prefix: e.REDIS_PREFIX,
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
       heartbeatMs: e.REDIS_HEARTBEAT_MS,
@@ -275,7 +298,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
  * The Redis timing settings with nothing configured, for a caller that passes only the URL and prefix to the bus;
  * read from the schema above, so the defaults still live in one place.
  */
-export function defaultRedisTiming(): Pick<RedisConfig, 'commandTimeoutMs' | 'heartbeatMs' | 'maxPendingPublishes'> {
-  const { commandTimeoutMs, heartbeatMs, maxPendingPublishes } = loadConfig({}).redis;
-  return { commandTimeoutMs, heartbeatMs, maxPendingPublishes };
+export function defaultRedisTiming(): Pick<RedisConfig, 'commandTimeoutMs' | 'heartbeatMs' | 'maxPendingPublishes' | 'shards'> {
+  const { commandTimeoutMs, heartbeatMs, maxPendingPublishes, shards } = loadConfig({}).redis;
+  return { commandTimeoutMs, heartbeatMs, maxPendingPublishes, shards };
 }

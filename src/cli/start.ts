@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { createSql, type Sql } from '../db/client.ts';
 import { createLocalBus } from '../bus/local.ts';
 import { createRedisBus } from '../bus/redis.ts';
+import { createClusterBus } from '../bus/cluster.ts';
 import type { Bus } from '../bus/messages.ts';
 import { startBelfry } from '../belfry.ts';
 import type { Logger } from '../log.ts';
@@ -29,9 +30,29 @@ async function probeRedis(url: string) {
   }
 }
 
+/** The first seed that answers is enough for the Cluster to learn the rest; when none does, the first one's cause. */
+async function probeAnySeed(seeds: string[]) {
+  let first: unknown;
+  for (const seed of seeds) {
+    try {
+      return await probeRedis(seed);
+    } catch (error) {
+      first ??= error;
+    }
+  }
+  throw first;
+}
+
 async function openBus(context: CliContext): Promise<Bus> {
   const { config, log } = context;
   const url = config.redis.url;
+  const nodes = config.redis.clusterNodes;
+  if (nodes.length > 0) {
+    return step('redis', async () => {
+      await probeAnySeed(nodes);
+      return createClusterBus({ ...config.redis, nodes, log });
+    });
+  }
   if (!url) {
     log.warn('REDIS_URL is unset: using the in-process bus; notifications reach sockets of THIS process only (single process)');
     return createLocalBus();
@@ -101,7 +122,7 @@ async function runProcess(context: CliContext, url: string, keys: Keys, staticDi
       demo: config.demo,
     }),
   );
-  log.info({ port: belfry.server.port, host: config.http.host, bus: config.redis.url ? 'redis' : 'local', demo: config.demo }, 'belfry listening');
+  log.info({ port: belfry.server.port, host: config.http.host, bus: config.redis.clusterNodes.length > 0 ? 'redis-cluster' : config.redis.url ? 'redis' : 'local', demo: config.demo }, 'belfry listening');
   onSignals(context, log, async () => {
     // Leave a quarter of the hard timeout for closing connections.
     await belfry.stop({ timeoutMs: config.shutdown.timeoutMs * 0.75, reconnectSpreadMs: config.shutdown.reconnectSpreadMs });
