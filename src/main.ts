@@ -81,6 +81,6 @@ run(commandLine).catch((error: unknown) => {
   }
   // The stack is for whoever asks for it; the person at the terminal gets the cause and the fix.
   log.debug({ err: error }, 'start-up failed');
-  printError(explainStartupError(error, { port: config.http.port, host: config.http.host, databaseUrl: config.database.url, redisUrl: config.redis.url }));
+  printError(explainStartupError(error, { port: config.http.port, host: config.http.host, databaseUrl: config.database.url, redisUrl: config.redis.url, redisClusterNodes: config.redis.clusterNodes }));
   process.exit(1);
 });

@@ -36,6 +36,8 @@ export interface StartupContext {
   host: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** The cluster seeds, when REDIS_CLUSTER_NODES names them instead of REDIS_URL. */
+  redisClusterNodes?: readonly string[] | undefined;
 }
 
 interface ErrorLike {
@@ -101,11 +103,17 @@ function embeddedLine(cause: EmbeddedPostgresError | PostgresBinariesError): str
 
 function redisLine(cause: unknown, context: StartupContext): string {
   const code = codeOf(cause);
-  const network = networkLine('REDIS_URL', context.redisUrl, 6379, code, 'start Redis there, fix REDIS_URL, or unset it (one process only)');
+  // The cluster's first seed stands for the cluster: start-up tries every seed and reports the first one's error.
+  const firstSeed = context.redisClusterNodes?.[0];
+  const [variable, url] = firstSeed
+    ? ['REDIS_CLUSTER_NODES', /^rediss?:\/\//.test(firstSeed) ? firstSeed : `redis://${firstSeed}`]
+    : ['REDIS_URL', context.redisUrl];
+  const unset = firstSeed ? 'or fix REDIS_CLUSTER_NODES' : 'fix REDIS_URL, or unset it (one process only)';
+  const network = networkLine(variable, url, 6379, code, `start Redis there, ${unset}`);
   if (network) return network;
   const message = messageOf(cause);
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(message)) return `REDIS_URL: Redis refused the credentials (${message}): fix the user or password in REDIS_URL`;
-  return `REDIS_URL: ${message} at ${address(context.redisUrl, 6379)}: check Redis there, or fix REDIS_URL`;
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(message)) return `${variable}: Redis refused the credentials (${message}): fix the user or password in ${variable}`;
+  return `${variable}: ${message} at ${address(url, 6379)}: check Redis there, or fix ${variable}`;
 }
 
 function httpLine(cause: unknown, context: StartupContext): string {

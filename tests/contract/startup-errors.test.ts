@@ -19,6 +19,13 @@ test('the same ECONNREFUSED names Postgres or Redis by the step, with the addres
   for (const line of [explain('database', coded('ECONNREFUSED')), explain('redis', coded('ECONNREFUSED'))]) expect(line).not.toMatch(/hunter2|pw@/);
 });
 
+test('with REDIS_CLUSTER_NODES, a Redis failure names that variable and the first seed', () => {
+  const cluster = { ...context, redisUrl: undefined, redisClusterNodes: ['10.0.0.7:7000', '10.0.0.8:7000'] };
+  expect(explain('redis', coded('ECONNREFUSED'), cluster)).toBe('REDIS_CLUSTER_NODES: connection refused at 10.0.0.7:7000: start Redis there, or fix REDIS_CLUSTER_NODES');
+  const withPassword = { ...cluster, redisClusterNodes: ['redis://:secret@10.0.0.7:7000'] };
+  expect(explain('redis', coded('ETIMEDOUT'), withPassword)).not.toContain('secret');
+});
+
 test('Postgres answers: unknown host, refused user, missing database, timeout', () => {
   expect(explain('database', coded('ENOTFOUND'))).toBe('DATABASE_URL: host 10.0.0.5 not found: fix DATABASE_URL');
   expect(explain('database', coded('28P01', 'password authentication failed for user "app"'))).toBe(
