@@ -12,7 +12,8 @@ import { freePort } from './services.ts';
 /** The configuration file kept in the repository. */
 export const haproxyTemplatePath = resolve(import.meta.dir, '..', '..', 'deploy', 'haproxy.cfg');
 
-const hostOnly = /^\s*(log\s|user\s|group\s|chroot\s|stats socket\s)/;
+// maxconn goes too: haproxy then sizes it from the descriptor limit it has, which a test machine keeps low.
+const hostOnly = /^\s*(log\s|user\s|group\s|chroot\s|stats socket\s|maxconn\s)/;
 
 /** deploy/haproxy.cfg with the public frontend on `port`, the stats page on `statsPort` and these belfry ports. */
 export function renderHaproxyConfig(template: string, { port, statsPort, servers }: { port: number; statsPort: number; servers: number[] }): string {
