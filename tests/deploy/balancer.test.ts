@@ -81,6 +81,7 @@ test('a rolling restart of three processes behind haproxy loses nothing, doubles
   const clients = new Map(await Promise.all(users.map(async (user) => [user, startResumingClient([haproxy.url], await signToken(shared.jwtSecret, user))] as const)));
   expect(await waitUntil(() => [...clients.values()].every((client) => client.ready()), 10_000)).toBe(true);
   const load = ingestLoop(haproxy.url, shared.ingestKey, users);
+  const loadStarted = performance.now();
   const moreAcked = async (count: number) => {
     const target = load.total() + count;
     expect(await waitUntil(() => load.total() >= target, 15_000)).toBe(true);
@@ -105,6 +106,7 @@ test('a rolling restart of three processes behind haproxy loses nothing, doubles
     await moreAcked(50);
   }
   await load.stop();
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
 
   const committed = await shared.database.sql<{ id: string; user_id: string }[]>`select id, user_id from notifications`;
   const expected = new Map(users.map((user) => [user, new Set(committed.filter((row) => row.user_id === user).map((row) => row.id))]));
@@ -120,7 +122,7 @@ test('a rolling restart of three processes behind haproxy loses nothing, doubles
   for (const client of clients.values()) client.stop();
   console.log(
     [
-      `rolling restart behind haproxy: ${load.total()} ingests acknowledged (answers: ${JSON.stringify(Object.fromEntries(load.statuses))}), ${committed.length} committed, each in its client's list once (${users.length} clients; ${[...clients.values()].reduce((sum, client) => sum + client.resent(), 0)} catch-up overlap frames dropped by id, 0 live repeats)`,
+      `rolling restart behind haproxy: ${load.total()} ingests acknowledged in ${loadSeconds.toFixed(1)} s (answers: ${JSON.stringify(Object.fromEntries(load.statuses))}), ${committed.length} committed, each in its client's list once (${users.length} clients; ${[...clients.values()].reduce((sum, client) => sum + client.resent(), 0)} catch-up overlap frames dropped by id, 0 live repeats)`,
       ...steps,
       `reconnects: ${gaps.length}, without a socket for ${Math.round(gaps[0]!)}–${Math.round(gaps.at(-1)!)} ms (median ${Math.round(gaps[gaps.length >> 1]!)} ms; RECONNECT_SPREAD_MS=1000)`,
     ].join('\n  '),
