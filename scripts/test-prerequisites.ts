@@ -4,6 +4,7 @@
  *   - redis-server on PATH for the tests that stop Redis (they start their own on a free port);
  *   - a real Node on PATH for the bench smoke test's Socket.IO peer (`bun run` puts a stand-in named `node`
  *     that is Bun itself on PATH when none exists, so the peer would quietly run on Bun);
+ *   - haproxy and pgbouncer on PATH for the deployment tests in tests/deploy (each starts its own on a free port);
  *   - a Postgres and a Redis the suite can reach, or the fallbacks of tests/helpers/services.ts.
  * Missing tools are installed with apt-get (one `apt-get update`, only when something is missing) when running as
  * root where apt-get exists. Otherwise, and for services, which the test command never starts, it prints one line
@@ -79,6 +80,18 @@ function tools(): Tool[] {
       why: "needed by the bench smoke test, which runs the Socket.IO peer on Node (Bun's own stand-in does not count)",
       debianPackage: 'nodejs',
       present: () => onPath('node', isRealNode) !== undefined,
+    },
+    {
+      name: 'haproxy',
+      why: 'needed by the deployment tests in tests/deploy (a balancer in front of three processes, from deploy/haproxy.cfg)',
+      debianPackage: 'haproxy',
+      present: () => onPath('haproxy') !== undefined,
+    },
+    {
+      name: 'pgbouncer',
+      why: 'needed by the deployment tests in tests/deploy (belfry through a transaction-mode pool)',
+      debianPackage: 'pgbouncer',
+      present: () => onPath('pgbouncer') !== undefined,
     },
   ];
 }

@@ -43,6 +43,8 @@ export interface AppDeps {
   corsOrigins: string[];
   /** Origins that may open a socket with the cookie; the panel's CSP lets pages connect to them. */
   allowedOrigins: string[];
+  /** True once a shutdown began (/readyz fails so a balancer stops sending new connections). */
+  isDraining: () => boolean;
   /** Set in demo mode only: enables the demo page and /api/demo, signing with this secret. */
   demo: { jwtSecret: string; audience: string | undefined; tokenTtlSeconds: number } | undefined;
 }

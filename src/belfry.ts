@@ -23,7 +23,7 @@ import { outboxDepth } from './db/outbox.ts';
 import { createApp } from './app.ts';
 import { startServer } from './server.ts';
 import { startRetention } from './retention.ts';
-import type { AuthConfig, HttpConfig, LimitsConfig, RelayConfig } from './config.ts';
+import type { AuthConfig, HttpConfig, LimitsConfig, RelayConfig, ShutdownConfig } from './config.ts';
 
 /** What a process needs, grouped as in Config; main.ts and the tests both build it from loadConfig. */
 export interface BelfryOptions {
@@ -51,10 +51,11 @@ export interface Belfry {
   gateway: Gateway;
   ingestor: Ingestor;
   /**
-   * Graceful stop: stop accepting, tell sockets to reconnect (1012, with a random delay), let in-flight requests
-   * and ingests finish. Connections (Postgres, bus) stay open: the caller owns and closes them.
+   * Graceful stop: fail /readyz for `drainMs` while still serving, then stop accepting, tell sockets to reconnect
+   * (1012, with a random delay), let in-flight requests and ingests finish, all within `timeoutMs`.
+   * Connections (Postgres, bus) stay open: the caller owns and closes them.
    */
-  stop(options: { reconnectSpreadMs: number; timeoutMs: number }): Promise<void>;
+  stop(options: ShutdownConfig): Promise<void>;
 }
 
 /** Starts a belfry process on open connections. */
@@ -109,6 +110,7 @@ export function startBelfry(options: BelfryOptions): Belfry {
     onPublishFailed: () => metrics.publishFailures.inc(),
   });
   const stopRetention = options.retentionDays ? startRetention({ sql, log, days: options.retentionDays }) : () => {};
+  let draining = false;
 
   const app = createApp({
     sql,
@@ -124,6 +126,7 @@ export function startBelfry(options: BelfryOptions): Belfry {
     staticDir: options.http.staticDir,
     corsOrigins: options.http.corsOrigins,
     allowedOrigins: options.http.allowedOrigins,
+    isDraining: () => draining,
     // Twelve hours of demo session, unless JWT_MAX_TTL allows less.
     demo: options.demo
       ? { jwtSecret: keys.jwtSecret, audience: options.auth.audience, tokenTtlSeconds: Math.min(12 * 3600, options.auth.maxTokenTtlSeconds) }
@@ -143,8 +146,15 @@ export function startBelfry(options: BelfryOptions): Belfry {
     server,
     gateway,
     ingestor,
-    async stop({ reconnectSpreadMs, timeoutMs }) {
+    async stop({ reconnectSpreadMs, timeoutMs, drainMs }) {
       const deadline = Date.now() + timeoutMs;
+      // A balancer sends new requests and sockets here until its health check sees /readyz fail; closing sockets
+      // before then would have clients reconnect through it to this very process.
+      draining = true;
+      if (drainMs > 0) {
+        log.info({ drainMs }, 'draining: /readyz fails while requests are still served');
+        await Bun.sleep(Math.min(drainMs, Math.max(0, deadline - Date.now())));
+      }
       // stop(false) resolves only once every connection is gone, so the sockets are closed before awaiting it.
       const stopped = server.stop(false);
       gateway.closeAll(reconnectSpreadMs);

@@ -72,6 +72,7 @@ const envSchema = z
     HOST: optionalString,
     DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     DATABASE_STATEMENT_TIMEOUT: duration('10s'),
+    DATABASE_PREPARE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
     REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
     REDIS_CLUSTER_NODES: list(clusterSeed),
     REDIS_SHARDS: wholeNumber(1, 1024).default(16),
@@ -107,6 +108,7 @@ const envSchema = z
     OUTBOX_RELAY_LEASE_MS: wholeNumber(1000, 600_000).default(10_000),
     SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 300_000).default(10_000),
     RECONNECT_SPREAD_MS: wholeNumber(0, 300_000).default(5_000),
+    SHUTDOWN_DRAIN_MS: wholeNumber(0, 150_000).default(0),
   })
   .superRefine((env, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -129,6 +131,9 @@ const envSchema = z
     }
     if (env.JWT_MAX_TTL < 1) issue('JWT_MAX_TTL', 'must be at least 1 second');
     if (env.DATABASE_STATEMENT_TIMEOUT < 1) issue('DATABASE_STATEMENT_TIMEOUT', 'must be at least 1 second');
+    if (env.SHUTDOWN_DRAIN_MS > env.SHUTDOWN_TIMEOUT_MS / 2) {
+      issue('SHUTDOWN_DRAIN_MS', 'must be at most half of SHUTDOWN_TIMEOUT_MS: the rest of the shutdown needs the other half');
+    }
     if (env.OUTBOX_RELAY_LEASE_MS <= env.REDIS_COMMAND_TIMEOUT_MS * 2) {
       issue('OUTBOX_RELAY_LEASE_MS', 'must be more than twice REDIS_COMMAND_TIMEOUT_MS: a claim must outlive the publishes made under it');
     }
@@ -223,6 +228,11 @@ export interface Config {
     /** Unset: start the embedded Postgres. */
     url: string | undefined;
     statementTimeoutMs: number;
+    /**
+     * Named prepared statements; false behind a transaction-mode pool (pgbouncer), where the next statement of a
+     * client may land on a server connection that never saw the prepare.
+     */
+    prepare: boolean;
     embedded: { dir: string; port: number | undefined };
   };
   redis: RedisConfig;
@@ -233,7 +243,19 @@ export interface Config {
   relay: RelayConfig;
   /** Unset: notifications are kept until erased. */
   retentionDays: number | undefined;
-  shutdown: { timeoutMs: number; reconnectSpreadMs: number };
+  shutdown: ShutdownConfig;
+}
+
+export interface ShutdownConfig {
+  /** Hard limit of the whole shutdown, drain included. */
+  timeoutMs: number;
+  /** Sockets are told to reconnect after a random delay up to this. */
+  reconnectSpreadMs: number;
+  /**
+   * How long /readyz fails before anything else stops, so a balancer's health check takes the process out of
+   * rotation while it still serves; 0 without a balancer.
+   */
+  drainMs: number;
 }
 
 /** Thrown when the environment is invalid; its message lists every problem, one per line. */
@@ -261,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database: {
       url: e.DATABASE_URL,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT * 1000,
+      prepare: e.DATABASE_PREPARE,
       embedded: { dir: e.EMBEDDED_PG_DIR ?? `${e.BELFRY_HOME}/postgres`, port: e.EMBEDDED_PG_PORT },
     },
     redis: {
@@ -290,7 +313,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     relay: { intervalMs: e.OUTBOX_RELAY_INTERVAL_MS, minAgeMs: e.OUTBOX_RELAY_MIN_AGE_MS, leaseMs: e.OUTBOX_RELAY_LEASE_MS },
     retentionDays: e.RETENTION_DAYS,
-    shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS, reconnectSpreadMs: e.RECONNECT_SPREAD_MS },
+    shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS, reconnectSpreadMs: e.RECONNECT_SPREAD_MS, drainMs: e.SHUTDOWN_DRAIN_MS },
   };
 }
 

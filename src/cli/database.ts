@@ -20,7 +20,7 @@ export async function openDatabase(context: CliContext): Promise<Database> {
   if (config.database.url) {
     const url = config.database.url;
     await step('database', async () => {
-      const probe = createSql(url, { max: 1, statementTimeoutMs: 0 });
+      const probe = createSql(url, { max: 1, statementTimeoutMs: 0, prepare: config.database.prepare });
       try {
         await probe`select 1`;
       } finally {
@@ -47,7 +47,7 @@ export async function openDatabase(context: CliContext): Promise<Database> {
 /** Applies pending migrations on their own connection (no statement timeout: they may build indexes). */
 export async function applyMigrations(context: CliContext, url: string): Promise<string[]> {
   return step('migrations', async () => {
-    const sql = createSql(url, { max: 1, statementTimeoutMs: 0 });
+    const sql = createSql(url, { max: 1, statementTimeoutMs: 0, prepare: context.config.database.prepare });
     try {
       const applied = await migrate(sql);
       if (applied.length) context.log.info({ applied }, 'migrations applied');

@@ -104,7 +104,7 @@ function onSignals(context: CliContext, log: Logger, stop: () => Promise<void>) 
 /** One serving process on an open database; returns its port. `cleanup` closes what it opened if start-up fails. */
 async function runProcess(context: CliContext, url: string, keys: Keys, staticDir: string, onStopped: () => Promise<void>, cleanup: (close: () => Promise<unknown>) => void) {
   const { config, log } = context;
-  const sql: Sql = createSql(url, { statementTimeoutMs: config.database.statementTimeoutMs });
+  const sql: Sql = createSql(url, { statementTimeoutMs: config.database.statementTimeoutMs, prepare: config.database.prepare });
   cleanup(() => sql.end({ timeout: 1 }));
   const bus = await openBus(context);
   cleanup(() => bus.close());
@@ -125,7 +125,7 @@ async function runProcess(context: CliContext, url: string, keys: Keys, staticDi
   log.info({ port: belfry.server.port, host: config.http.host, bus: config.redis.clusterNodes.length > 0 ? 'redis-cluster' : config.redis.url ? 'redis' : 'local', demo: config.demo }, 'belfry listening');
   onSignals(context, log, async () => {
     // Leave a quarter of the hard timeout for closing connections.
-    await belfry.stop({ timeoutMs: config.shutdown.timeoutMs * 0.75, reconnectSpreadMs: config.shutdown.reconnectSpreadMs });
+    await belfry.stop({ ...config.shutdown, timeoutMs: config.shutdown.timeoutMs * 0.75 });
     await bus.close();
     await sql.end({ timeout: 5 });
     await onStopped();

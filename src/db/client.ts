@@ -12,6 +12,8 @@ export interface SqlOptions {
   connectTimeout?: number;
   /** Server-side limit of one statement (Postgres `statement_timeout`), so a stuck query cannot hold a connection. */
   statementTimeoutMs: number;
+  /** Named prepared statements (DATABASE_PREPARE, true unless set); a transaction-mode pool needs them off. */
+  prepare?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ function splitSocketHost(url: string): { url: string; host: string | undefined }
 }
 
 /** Opens a postgres.js pool; ids (int8) stay strings, timestamps come back as Date. */
-export function createSql(target: string, { max = 10, connectTimeout = 5, statementTimeoutMs }: SqlOptions): Sql {
+export function createSql(target: string, { max = 10, connectTimeout = 5, statementTimeoutMs, prepare = true }: SqlOptions): Sql {
   const { url, host } = splitSocketHost(target);
   return postgres(url, {
     ...(host ? { host } : {}),
@@ -35,6 +37,9 @@ export function createSql(target: string, { max = 10, connectTimeout = 5, statem
     connect_timeout: connectTimeout,
     idle_timeout: 60,
     onnotice: () => {},
+    prepare,
+    // Sent as a startup parameter: pgbouncer refuses it unless told to ignore it, and then it never arrives, so
+    // behind pgbouncer the timeout is a setting of the role (docs/deploy.md).
     connection: { application_name: 'belfry', statement_timeout: statementTimeoutMs },
   });
 }

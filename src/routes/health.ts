@@ -1,5 +1,6 @@
 /**
- * Liveness and readiness: /healthz answers while the process runs; /readyz only while Postgres and the bus answer.
+ * Liveness and readiness: /healthz answers while the process runs; /readyz only while Postgres and the bus answer
+ * and the process is not draining for a shutdown (a balancer's health check takes it out of rotation first).
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -12,12 +13,14 @@ export interface HealthDeps {
   bus: Bus;
   /** How long a check may take before it counts as down. */
   timeoutMs?: number;
+  /** True once a shutdown began: /readyz fails while everything else still serves. */
+  isDraining: () => boolean;
 }
 
 const checkState = z.enum(['ok', 'down']);
 export const healthJson = z.strictObject({ status: z.literal('ok') });
 export const readyJson = z.strictObject({
-  status: z.enum(['ready', 'not_ready']),
+  status: z.enum(['ready', 'not_ready', 'draining']),
   checks: z.strictObject({ postgres: checkState, bus: checkState }),
 });
 
@@ -37,15 +40,16 @@ async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<
 }
 
 /** The routes, to mount at /. */
-export function healthRoutes({ sql, bus, timeoutMs = 1000 }: HealthDeps) {
+export function healthRoutes({ sql, bus, timeoutMs = 1000, isDraining }: HealthDeps) {
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' } satisfies z.output<typeof healthJson>))
     .all('/healthz', methodNotAllowed)
     .get('/readyz', async (c) => {
       const [postgres, busState] = await Promise.all([check(() => sql`select 1`, timeoutMs), check(() => bus.ping(), timeoutMs)]);
       const ready = postgres === 'ok' && busState === 'ok';
-      const body: z.output<typeof readyJson> = { status: ready ? 'ready' : 'not_ready', checks: { postgres, bus: busState } };
-      return c.json(body, ready ? 200 : 503);
+      const status = isDraining() ? 'draining' : ready ? 'ready' : 'not_ready';
+      const body: z.output<typeof readyJson> = { status, checks: { postgres, bus: busState } };
+      return c.json(body, status === 'ready' ? 200 : 503);
     })
     .all('/readyz', methodNotAllowed);
 }

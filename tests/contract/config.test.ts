@@ -112,3 +112,18 @@ describe('origins', () => {
     }
   });
 });
+
+describe('deployment behind a balancer and a pool', () => {
+  test('SHUTDOWN_DRAIN_MS is off by default and at most half of SHUTDOWN_TIMEOUT_MS', () => {
+    expect(loadConfig({}).shutdown).toEqual({ timeoutMs: 10_000, reconnectSpreadMs: 5000, drainMs: 0 });
+    expect(loadConfig({ SHUTDOWN_DRAIN_MS: '5000' }).shutdown.drainMs).toBe(5000);
+    expect(problems({ SHUTDOWN_DRAIN_MS: '6000' })).toContain('SHUTDOWN_DRAIN_MS: must be at most half of SHUTDOWN_TIMEOUT_MS');
+    expect(loadConfig({ SHUTDOWN_DRAIN_MS: '6000', SHUTDOWN_TIMEOUT_MS: '15000' }).shutdown.drainMs).toBe(6000);
+  });
+
+  test('DATABASE_PREPARE is true unless set to false, and nothing else', () => {
+    expect(loadConfig({}).database.prepare).toBe(true);
+    expect(loadConfig({ DATABASE_PREPARE: 'false' }).database.prepare).toBe(false);
+    expect(problems({ DATABASE_PREPARE: 'no' })).toContain('DATABASE_PREPARE');
+  });
+});

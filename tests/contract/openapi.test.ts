@@ -63,6 +63,7 @@ describe('routes: the document and the app list the same operations', () => {
     staticDir: '/nonexistent',
     corsOrigins: [],
     allowedOrigins: [],
+    isDraining: () => false,
     demo: { jwtSecret: 'demo', audience: undefined, tokenTtlSeconds: 60 },
   });
   const template = (path: string) => path.replace(/:([^/]+)/g, '{$1}');

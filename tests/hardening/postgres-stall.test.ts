@@ -123,7 +123,7 @@ test('shutdown does not hang on an insert that never gets an answer', async () =
   await Bun.sleep(200);
   const started = Date.now();
   const stopped = await Promise.race([
-    belfry.process.stop({ reconnectSpreadMs: 0, timeoutMs: 2000 }).then(() => true),
+    belfry.process.stop({ reconnectSpreadMs: 0, timeoutMs: 2000, drainMs: 0 }).then(() => true),
     Bun.sleep(8000).then(() => false),
   ]);
   expect(stopped).toBe(true);

@@ -120,7 +120,7 @@ describe('shutdown', () => {
   test('every socket gets RECONNECT with a delay, then close 1012', async () => {
     const other = await startBelfry();
     const socket = await connect(other.wsUrl, await other.tokenFor('leaving'));
-    await other.process.stop({ reconnectSpreadMs: 3000, timeoutMs: 1000 });
+    await other.process.stop({ reconnectSpreadMs: 3000, timeoutMs: 1000, drainMs: 0 });
     const reconnect = await socket.next((f) => f.type === 'RECONNECT');
     expect(reconnect.payload.after_ms).toBeGreaterThanOrEqual(0);
     expect(reconnect.payload.after_ms).toBeLessThan(3000);

@@ -120,11 +120,11 @@ export async function startBelfry(options: StartOptions = {}): Promise<Belfry> {
         body: JSON.stringify(body),
       }),
     async restart() {
-      await current.stop({ reconnectSpreadMs: 0, timeoutMs: config.shutdown.timeoutMs });
+      await current.stop({ reconnectSpreadMs: 0, timeoutMs: config.shutdown.timeoutMs, drainMs: config.shutdown.drainMs });
       current = start();
     },
     async stop() {
-      await current.stop({ reconnectSpreadMs: 0, timeoutMs: 1000 });
+      await current.stop({ reconnectSpreadMs: 0, timeoutMs: 1000, drainMs: 0 });
       await bus.close();
       if (ownDatabase) await database.drop();
     },

@@ -54,12 +54,14 @@ async function deadServices(): Promise<Record<string, string>> {
 }
 
 function expectOneLineEach(lines: string[], installWith: string) {
-  expect(lines).toHaveLength(5);
+  expect(lines).toHaveLength(7);
   expect(lines[0]).toMatch(new RegExp(`^chromium: needed by the browser tests in tests/e2e .*; install with: ${installWith}chromium, then unset CHROMIUM_PATH$`));
   expect(lines[1]).toMatch(new RegExp(`^redis-server: needed by the tests that stop Redis .*; install with: ${installWith}redis-server$`));
   expect(lines[2]).toMatch(new RegExp(`^node: needed by the bench smoke test.*; install with: ${installWith}nodejs$`));
-  expect(lines[3]).toMatch(/^postgres: needed by every test that stores notifications; DATABASE_URL \(127\.0\.0\.1:\d+\) does not answer; /);
-  expect(lines[4]).toMatch(/^redis: needed by every test that delivers notifications; REDIS_URL \(127\.0\.0\.1:\d+\) does not answer; /);
+  expect(lines[3]).toMatch(new RegExp(`^haproxy: needed by the deployment tests in tests/deploy .*; install with: ${installWith}haproxy$`));
+  expect(lines[4]).toMatch(new RegExp(`^pgbouncer: needed by the deployment tests in tests/deploy .*; install with: ${installWith}pgbouncer$`));
+  expect(lines[5]).toMatch(/^postgres: needed by every test that stores notifications; DATABASE_URL \(127\.0\.0\.1:\d+\) does not answer; /);
+  expect(lines[6]).toMatch(/^redis: needed by every test that delivers notifications; REDIS_URL \(127\.0\.0\.1:\d+\) does not answer; /);
   expect(lines.join('\n')).not.toContain('not-printed');
 }
 
@@ -98,14 +100,14 @@ test.if(isRoot && setpriv !== null && existsSync('/usr/bin/apt-get'))(
 test.if(isRoot)('as root it runs apt-get update once and one install of what is missing, with stdin closed', async () => {
   const bin = folder();
   const log = join(bin, 'apt.log');
-  // Records each call; the install makes redis-server and node appear, as the real packages would.
+  // Records each call; the install makes the missing programs appear, as the real packages would.
   writeFileSync(
     join(bin, 'apt-get'),
     [
       '#!/bin/sh',
       `echo "$DEBIAN_FRONTEND $*" >> ${log}`,
       `[ "$(/usr/bin/readlink /proc/$$/fd/0)" = /dev/null ] || echo "stdin is open" >> ${log}`,
-      `case "$*" in *install*) printf '#!/bin/sh\\n' > ${bin}/redis-server; printf '#!/bin/sh\\n' > ${bin}/node; /bin/chmod +x ${bin}/redis-server ${bin}/node;; esac`,
+      `case "$*" in *install*) for p in redis-server node haproxy pgbouncer; do printf '#!/bin/sh\\n' > ${bin}/$p; /bin/chmod +x ${bin}/$p; done;; esac`,
       'exit 0',
     ].join('\n'),
   );
@@ -121,7 +123,7 @@ test.if(isRoot)('as root it runs apt-get update once and one install of what is 
   const calls = readFileSync(log, 'utf8').trim().split('\n');
   expect(calls).toHaveLength(2);
   expect(calls[0]).toMatch(/^noninteractive -y .*update$/);
-  expect(calls[1]).toMatch(/^noninteractive -y .*install redis-server nodejs$/);
+  expect(calls[1]).toMatch(/^noninteractive -y .*install redis-server nodejs haproxy pgbouncer$/);
 
   // Everything present now: apt-get is not called again.
   const second = await run({ PATH: bin, CHROMIUM_PATH: chromium, ...services });
