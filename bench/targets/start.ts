@@ -49,6 +49,9 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
     // The ingest rate limit is a policy, not a capacity: raised so that it never caps what is measured.
     INGEST_RATE_LIMIT: "100000000",
     NODE_ENV: "production",
+    // A snapshot holds src/ and sql/ only; without a built panel next to it belfry would try to build one and stop.
+    // The bench never loads the panel, so the working tree's build serves every checkout alike.
+    STATIC_DIR: `${ROOT}/web/dist`,
   };
   const procs: Spawned[] = [];
   // BENCH_BELFRY_MAIN points at another checkout's src/main.ts, for A/B runs of a server change.
