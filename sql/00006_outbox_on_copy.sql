@@ -8,7 +8,7 @@ language plpgsql as $$
 begin
   if current_setting('belfry.outbox_on_copy', true) = 'on' then
     insert into notification_outbox (notification_ids)
-    select array_agg(id order by id)
+    select array_agg(id)
     from copied
     having count(*) > 0;
   end if;
