@@ -83,10 +83,12 @@ const copyJson = (value: unknown) => (value === undefined ? '\\N' : copyField(JS
  */
 async function copyNotifications(sql: Sql, events: readonly NewNotification[]): Promise<InsertResult> {
   return sql.begin(async (tx) => {
+    // The ids, in input order, are also left for the COPY's outbox trigger (local to this transaction).
     const [drawn] = await tx<[{ ids: string[] }]>`
-      select
-        array(select nextval('notifications_id_seq'::regclass) from generate_series(1, ${events.length})) as ids,
-        set_config('belfry.outbox_on_copy', 'on', true)
+      select ids, set_config('belfry.outbox_on_copy', ids::text, true)
+      from (
+        select array(select nextval('notifications_id_seq'::regclass) from generate_series(1, ${events.length})) as ids
+      ) drawn
     `;
     const ids = drawn.ids;
     const lines = events.map((e, i) =>
