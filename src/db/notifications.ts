@@ -110,8 +110,8 @@ async function copyNotifications(sql: Sql, events: readonly NewNotification[]): 
 }
 
 /**
- * Inserts events in one statement and returns their ids in input order.
- * Ids are drawn with nextval() per input row so each row maps back to its position; a repeated
+ * Inserts events in one statement (a large keyless batch: one COPY, see copyNotifications) and returns their ids in
+ * input order. Ids are drawn with nextval() per input row so each row maps back to its position; a repeated
  * (user_id, idempotency_key), earlier in the table or earlier in this batch, yields the first row's id.
  * Everything is resolved inside the statement: once it has committed there is nothing left to look up that could
  * fail, so a caller never has to guess whether an error came before or after the commit.
