@@ -66,3 +66,11 @@ test('a large batch with one key goes through the statement: the key still decid
   expect(again.created).toHaveLength(0);
   expect(first.created).toHaveLength(200);
 });
+
+test('a large batch that sets only some optional fields stores the rest as null', async () => {
+  const batch = Array.from({ length: 120 }, (_, index) => ({ user_id: `sparse-${index % 3}`, type: 't', message: `m ${index}`, ...(index % 2 ? { category: 'c' } : {}) }));
+  const { ids } = await insertNotifications(database.sql, batch);
+  const rows = await stored(ids);
+  expect(rows.map((row) => row.category)).toEqual(batch.map((e) => ('category' in e ? e.category : null)));
+  expect(rows.every((row) => row.title === null && row.url === null && row.actor === null && row.actions === null && row.data === null)).toBe(true);
+});
