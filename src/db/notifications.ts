@@ -76,16 +76,6 @@ function copyField(value: string | undefined): string {
 
 const copyJson = (value: unknown) => (value === undefined ? '\\N' : copyField(JSON.stringify(value)));
 
-const copyText = (value: unknown) => copyField(value as string | undefined);
-const optionalColumns: readonly (readonly [keyof NewNotification, (value: unknown) => string])[] = [
-  ['title', copyText],
-  ['url', copyText],
-  ['actor', copyJson],
-  ['actions', copyJson],
-  ['category', copyText],
-  ['data', copyJson],
-];
-
 /**
  * Stores keyless events with COPY, in one transaction: ids drawn first (in input order), the rows copied with them,
  * and the outbox row written by the COPY statement itself (trigger in sql/00006_outbox_on_copy.sql). As with the
@@ -101,17 +91,12 @@ async function copyNotifications(sql: Sql, events: readonly NewNotification[]): 
       ) drawn
     `;
     const ids = drawn.ids;
-    // Only the optional columns some event sets: the others are left to their default (null), which Postgres then
-    // neither receives nor parses, row by row.
-    const optional = optionalColumns.filter(([column]) => events.some((e) => e[column] !== undefined));
-    const lines = events.map((e, i) => {
-      let line = `${ids[i]}\t${copyField(e.user_id)}\t${copyField(e.type)}\t${copyField(e.message)}`;
-      for (const [column, encode] of optional) line += `\t${encode(e[column])}`;
-      return `${line}\n`;
-    });
-    const columns = ['id', 'user_id', 'type', 'message', ...optional.map(([column]) => column)];
+    const lines = events.map((e, i) =>
+      `${ids[i]}\t${copyField(e.user_id)}\t${copyField(e.type)}\t${copyField(e.message)}\t${copyField(e.title)}\t${copyField(e.url)}\t` +
+      `${copyJson(e.actor)}\t${copyJson(e.actions)}\t${copyField(e.category)}\t${copyJson(e.data)}\n`,
+    );
     const writable = await tx`
-      copy notifications (${tx(columns)}) from stdin
+      copy notifications (id, user_id, type, message, title, url, actor, actions, category, data) from stdin
     `.writable();
     await pipeline(Readable.from([lines.join('')]), writable);
     const [stored] = await tx<[{ outbox_id: string; created_at: Date }]>`
