@@ -5,6 +5,8 @@ import type { TargetName } from "../targets/types.ts";
 
 export const SCENARIOS = ["density", "sustained", "burst", "ingest", "seed", "soak", "fanout"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+export const INGEST_MODES = ["batched", "single-event"] as const;
+export type IngestMode = (typeof INGEST_MODES)[number];
 /** What `bun run bench` runs without --scenarios: everything but the 10-minute soak and the fanout comparison. */
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ["density", "sustained", "burst", "ingest", "seed"];
 const TARGETS: readonly TargetName[] = ["belfry", "peer", "ceiling"];
@@ -18,6 +20,10 @@ export interface Options {
   sizeScale: number;
   /** Sustained duration override, seconds. */
   durationSec?: number;
+  /** Single-event requests in flight in the ingest scenario (default 200). */
+  inflight?: number;
+  /** Which ingest modes run (default both). */
+  ingestModes: IngestMode[];
   /** Soak length, seconds. */
   soakSec: number;
   /** Measured rounds of the fanout scenario. */
@@ -45,6 +51,8 @@ export const USAGE = `bun run bench [flags]
   --scenarios=a,b     ${SCENARIOS.join(",")} (default: all but soak and fanout)
   --soak-duration=S   soak length in seconds (default 600)
   --fanout-rounds=N   measured rounds of the fanout scenario (default 5)
+  --inflight=N        ingest: single-event requests in flight (default 200)
+  --ingest-modes=a,b  ingest: ${INGEST_MODES.join(",")} (default: both)
   --targets=a,b       belfry,peer,ceiling (default: all)
   --quick             small and short: every count ×0.1, every duration ×0.1 (results marked quick)
   --size-scale=F      multiply connection counts by F
@@ -93,6 +101,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     options: {
       scenarios: { type: "string" }, targets: { type: "string" }, quick: { type: "boolean" },
       "size-scale": { type: "string" }, "time-scale": { type: "string" }, duration: { type: "string" }, "soak-duration": { type: "string" }, "fanout-rounds": { type: "string" },
+      inflight: { type: "string" }, "ingest-modes": { type: "string" },
       repeat: { type: "string" }, cluster: { type: "string" }, "cluster-workers": { type: "string" },
       "database-url": { type: "string" }, "redis-url": { type: "string" }, out: { type: "string" }, profile: { type: "string" }, live: { type: "boolean" }, url: { type: "string" }, pid: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -109,6 +118,8 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     timeScale: positive(values["time-scale"] ?? env.BENCH_TIME_SCALE, quick ? 0.1 : 1, "--time-scale"),
     sizeScale: positive(values["size-scale"] ?? env.BENCH_SIZE_SCALE, quick ? 0.1 : 1, "--size-scale"),
     durationSec: duration === undefined ? undefined : positive(duration, 60, "--duration"),
+    inflight: values.inflight === undefined ? undefined : Math.max(1, Math.floor(positive(values.inflight, 200, "--inflight"))),
+    ingestModes: list(values["ingest-modes"], INGEST_MODES, "ingest mode"),
     soakSec: Math.max(30, positive(values["soak-duration"] ?? env.BENCH_SOAK_DURATION, 600, "--soak-duration")),
     fanoutRounds: Math.max(1, Math.floor(positive(values["fanout-rounds"], 5, "--fanout-rounds"))),
     repeat: Math.max(1, Math.floor(positive(values.repeat, 1, "--repeat"))),

@@ -38,14 +38,22 @@ export function densityTable(results: ScenarioResult[]): Table {
   };
 }
 
-/** Ingest throughput: one row per mode and target. */
+/** Ingest throughput: one row per mode and target; CPU and database figures are of that mode alone. */
 export function ingestTable(results: ScenarioResult[]): Table {
   return {
-    head: ["target", "mode", "clients", "events/request", "committed/s", "ack p95 ms", "requests", "failed", "server CPU (both modes)", "db commits (both)", "db CPU s (both)"],
-    rows: results.flatMap((r) => (r.ingest ?? []).map((i) => [
-      r.target, i.mode, String(i.concurrency), String(i.batchSize), int(i.perSec), fmtMs(i.ackP95Ms), int(i.requests), String(i.failed),
-      r.server ? `${r.server.cpuCores.toFixed(2)} cores` : "–", int(r.server?.postgres?.commits), r.server?.postgres ? r.server.postgres.backendCpuSeconds.toFixed(1) : "–",
-    ])),
+    head: ["target", "mode", "clients", "events/request", "committed/s", "ack p95 ms", "requests", "failed", "server CPU", "db commits", "db CPU s", "db CPU µs/row", "load avg"],
+    rows: results.flatMap((r) => (r.ingest ?? []).map((i) => {
+      // Older results sampled both modes together; say so rather than show a figure as one mode's.
+      const both = i.postgres === undefined && r.server?.postgres !== undefined ? " (both modes)" : "";
+      const pg = i.postgres ?? r.server?.postgres;
+      const cores = i.serverCpuCores ?? r.server?.cpuCores;
+      return [
+        r.target, i.mode, String(i.concurrency), String(i.batchSize), int(i.perSec), fmtMs(i.ackP95Ms), int(i.requests), String(i.failed),
+        cores === undefined ? "–" : `${cores.toFixed(2)} cores${both}`, pg ? `${int(pg.commits)}${both}` : "–", pg ? `${pg.backendCpuSeconds.toFixed(1)}${both}` : "–",
+        i.dbUsPerRow === undefined ? "–" : i.dbUsPerRow.toFixed(1),
+        r.loadAvg ? `${r.loadAvg.before.toFixed(1)}→${r.loadAvg.after.toFixed(1)}` : "–",
+      ];
+    })),
   };
 }
 

@@ -93,7 +93,13 @@ export interface ScenarioResult {
     throughputPerSec: number;
   };
   fanout?: FanoutRound[];
-  ingest?: Array<{ mode: string; concurrency: number; batchSize: number; perSec: number; requests: number; failed: number; ackP95Ms: number }>;
+  ingest?: Array<{
+    mode: string; concurrency: number; batchSize: number; perSec: number; requests: number; failed: number; ackP95Ms: number;
+    /** Measured part of this mode only (absent in results written before per-mode sampling). */
+    acknowledged?: number; serverCpuCores?: number; postgres?: PgCost;
+    /** Postgres backend CPU per acknowledged (committed) row, µs. */
+    dbUsPerRow?: number;
+  }>;
   steps?: DensityStep[];
   server?: ServerStats;
   maxHeld?: number;

@@ -1,6 +1,8 @@
 /**
  * All SQL for the notifications table. Functions take the Sql they run on, so tests and transactions can pass their own.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Sql } from './client.ts';
 import type { Action, Actor, NotificationCore, NotificationState } from './notification-wire.ts';
 import { mutedFilter } from './preferences.ts';
@@ -44,8 +46,6 @@ export interface PageCursor {
 
 const maxBigint = 9223372036854775807n;
 
-const jsonOrNull = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
-
 /** Every column a NotificationRow holds. */
 const rowColumns = (sql: Sql) => sql`
   id, user_id, type, message, created_at, read_at, seen_at, archived_at, title, url, actor, actions, category, data
@@ -64,14 +64,60 @@ export function isNotificationId(id: string): boolean {
   return /^[1-9]\d{0,18}$/.test(id) && BigInt(id) <= maxBigint;
 }
 
+// From this many keyless rows on, COPY is cheaper than the insert statement despite its extra round trips (measured:
+// bench/README.md, "Round two"); a group of single events stays one statement.
+const copyFrom = 100;
+
+/** COPY's text format: `\N` is null; backslash, tab, newline and carriage return are escaped. */
+function copyField(value: string | undefined): string {
+  if (value === undefined) return '\\N';
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : value;
+}
+
+const copyJson = (value: unknown) => (value === undefined ? '\\N' : copyField(JSON.stringify(value)));
+
 /**
- * Inserts events in one statement and returns their ids in input order.
- * Ids are drawn with nextval() per input row so each row maps back to its position; a repeated
+ * Stores keyless events with COPY, in one transaction: ids drawn first (in input order), the rows copied with them,
+ * and the outbox row written by the COPY statement itself (trigger in sql/00006_outbox_on_copy.sql). As with the
+ * insert statement, nothing runs after the commit: an error before it rolls everything back.
+ */
+async function copyNotifications(sql: Sql, events: readonly NewNotification[]): Promise<InsertResult> {
+  return sql.begin(async (tx) => {
+    // The ids, in input order, are also left for the COPY's outbox trigger (local to this transaction).
+    const [drawn] = await tx<[{ ids: string[] }]>`
+      select ids, set_config('belfry.outbox_on_copy', ids::text, true)
+      from (
+        select array(select nextval('notifications_id_seq'::regclass) from generate_series(1, ${events.length})) as ids
+      ) drawn
+    `;
+    const ids = drawn.ids;
+    const lines = events.map((e, i) =>
+      `${ids[i]}\t${copyField(e.user_id)}\t${copyField(e.type)}\t${copyField(e.message)}\t${copyField(e.title)}\t${copyField(e.url)}\t` +
+      `${copyJson(e.actor)}\t${copyJson(e.actions)}\t${copyField(e.category)}\t${copyJson(e.data)}\n`,
+    );
+    const writable = await tx`
+      copy notifications (id, user_id, type, message, title, url, actor, actions, category, data) from stdin
+    `.writable();
+    await pipeline(Readable.from([lines.join('')]), writable);
+    const [stored] = await tx<[{ outbox_id: string; created_at: Date }]>`
+      select
+        currval(pg_get_serial_sequence('notification_outbox', 'id')) as outbox_id,
+        (select created_at from notifications where id = ${ids[0]!}::bigint) as created_at
+    `;
+    const created = events.map(({ idempotency_key: _key, ...event }, i) => ({ ...event, id: ids[i]!, created_at: stored.created_at }));
+    return { ids, created, outboxId: stored.outbox_id };
+  }) as Promise<InsertResult>;
+}
+
+/**
+ * Inserts events in one statement (a large keyless batch: one COPY, see copyNotifications) and returns their ids in
+ * input order. Ids are drawn with nextval() per input row so each row maps back to its position; a repeated
  * (user_id, idempotency_key), earlier in the table or earlier in this batch, yields the first row's id.
  * Everything is resolved inside the statement: once it has committed there is nothing left to look up that could
  * fail, so a caller never has to guess whether an error came before or after the commit.
  */
 export async function insertNotifications(sql: Sql, events: readonly NewNotification[]): Promise<InsertResult> {
+  if (events.length >= copyFrom && events.every((event) => event.idempotency_key === undefined)) return copyNotifications(sql, events);
   // Repeats inside the batch: only the first goes to Postgres, the rest take its id.
   const firstIndexByKey = new Map<string, number>();
   const sentIndexes: number[] = [];
@@ -86,39 +132,38 @@ export async function insertNotifications(sql: Sql, events: readonly NewNotifica
     } else aliasOf.set(index, first);
   });
 
-  const sent = sentIndexes.map((index) => events[index]!);
-  const rows = await sql<{ outbox_id: string | null; id: string | null; created_at: Date | null; created: boolean }[]>`
+  const sent = aliasOf.size === 0 ? events : sentIndexes.map((index) => events[index]!);
+  // One json parameter rather than ten text[]: one native JSON.stringify here and one JSON parse in Postgres, instead
+  // of escaping and parsing ten array literals element by element. actor, actions and data stay the text
+  // JSON.stringify wrote, as before. Sent as text: a json-typed parameter would be stringified a second time by the
+  // driver. The sequence is named as a constant: pg_get_serial_sequence() is stable, not
+  // immutable, so it was evaluated (a pg_depend lookup) once per row.
+  const [result] = await sql<[{ outbox_id: string | null; created_at: Date | null; ids: (string | null)[]; created: boolean[] }]>`
     with input as materialized (
       select
-        t.ord,
-        t.user_id,
-        t.type,
-        t.message,
-        t.idempotency_key,
-        t.title,
-        t.url,
-        t.actor::json,
-        t.actions::json,
-        t.category,
-        t.data::json,
-        nextval(pg_get_serial_sequence('notifications', 'id')) as new_id
-      from unnest(
-        ${sent.map((e) => e.user_id)}::text[],
-        ${sent.map((e) => e.type)}::text[],
-        ${sent.map((e) => e.message)}::text[],
-        ${sent.map((e) => e.idempotency_key ?? null)}::text[],
-        ${sent.map((e) => e.title ?? null)}::text[],
-        ${sent.map((e) => e.url ?? null)}::text[],
-        ${sent.map((e) => jsonOrNull(e.actor))}::text[],
-        ${sent.map((e) => jsonOrNull(e.actions))}::text[],
-        ${sent.map((e) => e.category ?? null)}::text[],
-        ${sent.map((e) => jsonOrNull(e.data))}::text[]
+        t.*,
+        nextval('notifications_id_seq'::regclass) as new_id
+      from rows from (
+        json_to_recordset(${JSON.stringify(sent)}::text::json) as (
+          user_id text, type text, message text, idempotency_key text, title text, url text,
+          actor json, actions json, category text, data json
+        )
       ) with ordinality as t(user_id, type, message, idempotency_key, title, url, actor, actions, category, data, ord)
     ),
-    inserted as (
+    -- Rows without a key cannot conflict: a plain insert, without the speculative insertion, key locks and sort that
+    -- "on conflict" costs per row.
+    plain as (
+      insert into notifications (id, user_id, type, message, title, url, actor, actions, category, data)
+      select new_id, user_id, type, message, title, url, actor, actions, category, data
+      from input
+      where idempotency_key is null
+      returning created_at
+    ),
+    keyed as (
       insert into notifications (id, user_id, type, message, idempotency_key, title, url, actor, actions, category, data)
       select new_id, user_id, type, message, idempotency_key, title, url, actor, actions, category, data
       from input
+      where idempotency_key is not null
       -- Keys are locked in one global order, whatever the order of the request: two inserts whose keys overlap
       -- then wait for each other at most once, never in a cycle (a deadlock, 40P01).
       order by user_id, idempotency_key, ord
@@ -128,42 +173,54 @@ export async function insertNotifications(sql: Sql, events: readonly NewNotifica
       do update set idempotency_key = excluded.idempotency_key
       returning id, user_id, idempotency_key, created_at
     ),
+    resolved as (
+      select
+        input.ord,
+        coalesce(fresh.id, kept.id, input.new_id) as id,
+        input.idempotency_key is null or fresh.id is not null as created,
+        fresh.created_at
+      from input
+      left join keyed fresh
+        on input.idempotency_key is not null
+        and fresh.id = input.new_id
+      left join keyed kept
+        on input.idempotency_key is not null
+        and fresh.id is null
+        and kept.user_id = input.user_id
+        and kept.idempotency_key = input.idempotency_key
+    ),
     outboxed as (
       insert into notification_outbox (notification_ids)
-      select array_agg(inserted.id)
-      from inserted
-      join input on input.new_id = inserted.id
+      select array_agg(id)
+      from resolved
+      where created
       having count(*) > 0
       returning id
     )
+    -- One row with arrays rather than a row per event: Postgres formats (and the driver parses) one message, and
+    -- created_at once, since every row this statement creates has the same default (now() is the transaction's start).
     select
       (select id from outboxed) as outbox_id,
-      coalesce(fresh.id, kept.id) as id,
-      coalesce(fresh.created_at, kept.created_at) as created_at,
-      fresh.id is not null as created
-    from input
-    left join inserted fresh on fresh.id = input.new_id
-    left join inserted kept
-      on fresh.id is null
-      and kept.user_id = input.user_id
-      and kept.idempotency_key = input.idempotency_key
-    order by input.ord
+      coalesce((select created_at from plain limit 1), (select max(created_at) from resolved)) as created_at,
+      array_agg(id order by ord) as ids,
+      array_agg(created order by ord) as created
+    from resolved
   `;
 
   const ids = new Array<string>(events.length);
   const created: InsertResult['created'] = [];
-  rows.forEach((row, position) => {
+  result.ids.forEach((id, position) => {
     const index = sentIndexes[position]!;
     // Cannot happen (every input row is inserted or meets its key); the rows are committed, so say so loudly.
-    if (row.id === null) throw new Error('idempotent insert committed without resolving a key');
-    ids[index] = row.id;
-    if (row.created) {
+    if (id === null) throw new Error('idempotent insert committed without resolving a key');
+    ids[index] = id;
+    if (result.created[position]) {
       const { idempotency_key: _key, ...event } = events[index]!;
-      created.push({ ...event, id: row.id, created_at: row.created_at! });
+      created.push({ ...event, id, created_at: result.created_at! });
     }
   });
   for (const [index, first] of aliasOf) ids[index] = ids[first]!;
-  return { ids, created, outboxId: rows[0]?.outbox_id ?? undefined };
+  return { ids, created, outboxId: result.outbox_id ?? undefined };
 }
 
 /** Which notifications a list shows: `unread` is the inbox (what the badge counts). */
