@@ -18,6 +18,7 @@ import { defaultRedisTiming, type RedisConfig } from '../config.ts';
 import type { Bus, BusMessage } from './messages.ts';
 import { shardChannel, splitByShard } from './shards.ts';
 import { createBusDecoder, encodeBusMessage } from './wire.ts';
+import { createHeartbeat } from './heartbeat.ts';
 
 export interface ClusterBusOptions extends Partial<Pick<RedisConfig, 'commandTimeoutMs' | 'heartbeatMs' | 'maxPendingPublishes' | 'shards'>> {
   /** Seeds, as redis:// or rediss:// URLs; credentials and TLS are taken from the first. */
@@ -194,21 +195,8 @@ export async function createClusterBus(options: ClusterBusOptions): Promise<Bus>
     throw error;
   }
 
-  const beating = new Set<Redis>();
-  const beat = async (connection: Redis, name: string) => {
-    if (closing || connection.status !== 'ready' || beating.has(connection)) return;
-    beating.add(connection);
-    try {
-      await connection.ping();
-    } catch (error) {
-      if (closing) return;
-      log.warn({ connection: name, err: (error as Error)?.message }, 'bus: redis did not answer the heartbeat; reconnecting');
-      // A subscriber's close loses its shards (sync resubscribes); a command connection is recreated by the Cluster.
-      connection.disconnect();
-    } finally {
-      beating.delete(connection);
-    }
-  };
+  // A subscriber's close loses its shards (sync resubscribes); a command connection is recreated by the Cluster.
+  const beat = createHeartbeat({ log, closing: () => closing, drop: (connection) => connection.disconnect() });
   const heartbeat = setInterval(() => {
     for (const subscriber of subscribers.values()) void beat(subscriber.redis, `subscriber ${subscriber.key}`);
     for (const node of commands.nodes('master')) void beat(node, `commands ${node.options.host}:${node.options.port}`);

@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import { defaultRedisTiming, type RedisConfig } from '../config.ts';
 import type { Bus, BusMessage } from './messages.ts';
 import { createBusDecoder, encodeBusMessage } from './wire.ts';
+import { createHeartbeat } from './heartbeat.ts';
 
 export interface RedisBusOptions extends Partial<Pick<RedisConfig, 'commandTimeoutMs' | 'heartbeatMs' | 'maxPendingPublishes'>> {
   url: string;
@@ -86,21 +87,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
   await Promise.all([commands.connect(), subscriber.connect()]);
   await subscriber.subscribe(channel);
 
-  const beating = new Set<Redis>();
-  const beat = async (connection: Redis, name: string) => {
-    // A connection that is not ready is reconnecting already; one ping at a time per connection.
-    if (closing || connection.status !== 'ready' || beating.has(connection)) return;
-    beating.add(connection);
-    try {
-      await connection.ping();
-    } catch (error) {
-      if (closing) return;
-      log.warn({ connection: name, err: (error as Error)?.message }, 'bus: redis did not answer the heartbeat; reconnecting');
-      connection.disconnect(true);
-    } finally {
-      beating.delete(connection);
-    }
-  };
+  const beat = createHeartbeat({ log, closing: () => closing, drop: (connection) => connection.disconnect(true) });
   const heartbeat = setInterval(() => {
     void beat(subscriber, 'subscriber');
     void beat(commands, 'commands');
