@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './services.ts';
+import { collectOutput } from './process.ts';
 
 /** The configuration file kept in the repository. */
 export const haproxyTemplatePath = resolve(import.meta.dir, '..', '..', 'deploy', 'haproxy.cfg');
@@ -67,14 +68,7 @@ export async function startHaproxy(servers: number[], { timeoutMs = 10_000 } = {
   if (!binary) throw new Error('haproxy is not on PATH: install it (Debian: apt-get install -y haproxy)');
   // -db: stay in the foreground whatever `daemon` says, so the test owns the process.
   const child = Bun.spawn([binary, '-db', '-f', file], { stdout: 'pipe', stderr: 'pipe' });
-  let printed = '';
-  for (const stream of [child.stdout, child.stderr] as ReadableStream<Uint8Array>[]) {
-    void (async () => {
-      const reader = stream.getReader();
-      const decoder = new TextDecoder();
-      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) printed += decoder.decode(chunk.value, { stream: true });
-    })();
-  }
+  const output = collectOutput(child);
   const statsUrl = `http://127.0.0.1:${statsPort}/stats;csv`;
   const states = async () => {
     const csv = await (await fetch(statsUrl)).text();
@@ -97,9 +91,9 @@ export async function startHaproxy(servers: number[], { timeoutMs = 10_000 } = {
   while (!(await states().then(() => true, () => false))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      throw new Error(`haproxy did not start: ${printed}`);
+      throw new Error(`haproxy did not start: ${output.text}`);
     }
     await Bun.sleep(50);
   }
-  return { url: `http://127.0.0.1:${port}`, child, states, output: () => printed, stop };
+  return { url: `http://127.0.0.1:${port}`, child, states, output: () => output.text, stop };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './services.ts';
 import { postgresAnswers } from './probes.ts';
+import { collectOutput } from './process.ts';
 
 /** The configuration file kept in the repository. */
 export const pgbouncerTemplatePath = resolve(import.meta.dir, '..', '..', 'deploy', 'pgbouncer.ini');
@@ -70,14 +71,7 @@ export async function startPgbouncer(postgresUrl: string, { edit = (ini: string)
   if (!binary) throw new Error('pgbouncer is not on PATH: install it (Debian: apt-get install -y pgbouncer)');
   const asUser = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];
   const child = Bun.spawn([binary, ...asUser, ini], { stdout: 'pipe', stderr: 'pipe' });
-  let printed = '';
-  for (const stream of [child.stdout, child.stderr] as ReadableStream<Uint8Array>[]) {
-    void (async () => {
-      const reader = stream.getReader();
-      const decoder = new TextDecoder();
-      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) printed += decoder.decode(chunk.value, { stream: true });
-    })();
-  }
+  const output = collectOutput(child);
   const url = (name: string) => `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${name}`;
   const stop = async () => {
     child.kill('SIGTERM');
@@ -89,9 +83,9 @@ export async function startPgbouncer(postgresUrl: string, { edit = (ini: string)
   while (!(await postgresAnswers(url(database), 1))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      throw new Error(`pgbouncer did not start: ${printed}`);
+      throw new Error(`pgbouncer did not start: ${output.text}`);
     }
     await Bun.sleep(50);
   }
-  return { url, child, output: () => printed, stop };
+  return { url, child, output: () => output.text, stop };
 }

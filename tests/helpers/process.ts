@@ -108,3 +108,20 @@ export async function runBelfry(args: string[], env: Record<string, string>, { p
   const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
   return { code, stdout, stderr };
 }
+
+/** Collects everything a child prints on stdout and stderr, for error messages; read it through the getter. */
+export function collectOutput(child: { stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array> }): { readonly text: string } {
+  let printed = '';
+  for (const stream of [child.stdout, child.stderr]) {
+    void (async () => {
+      const reader = stream.getReader();
+      const decoder = new TextDecoder();
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) printed += decoder.decode(chunk.value, { stream: true });
+    })();
+  }
+  return {
+    get text() {
+      return printed;
+    },
+  };
+}
