@@ -13,7 +13,6 @@
  * ingest. Prints one JSON line with the median and spread across gateways, and the load average at start and end.
  */
 import { loadavg } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import postgres from 'postgres';
 import { createSql } from '../src/db/client.ts';
@@ -24,6 +23,8 @@ import type { Bus } from '../src/bus/messages.ts';
 import { createLogger } from '../src/log.ts';
 import { tokenSigner } from './lib/jwt.ts';
 import { startRedisCluster, type RedisCluster } from '../tests/helpers/redis-cluster.ts';
+import { portIsFree } from '../tests/helpers/services.ts';
+import { cpuSeconds, rssKiB } from './lib/proc.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const busMode = process.env.BUS === 'cluster' ? 'cluster' : 'redis';
@@ -39,21 +40,7 @@ const main = resolve(import.meta.dir, '..', 'src', 'main.ts');
 const log = createLogger('warn');
 const random = () => Math.random().toString(36).slice(2, 10);
 
-function cpuSeconds(pid: number): number {
-  const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-
-async function portIsFree(port: number): Promise<boolean> {
-  try {
-    Bun.listen({ hostname: '127.0.0.1', port, socket: { data() {} } }).stop(true);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const rssMiB = (pid: number) => rssKiB(pid) / 1024;
 async function freeLowPort(taken: Set<number>): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = 23_000 + Math.floor(Math.random() * 9_000);

@@ -44,7 +44,8 @@ export function processTree(root: number): number[] {
   return out;
 }
 
-function rssKiB(pid: number): number {
+/** Resident memory of one process, KiB (0 once it is gone). */
+export function rssKiB(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : 0;
@@ -53,7 +54,8 @@ function rssKiB(pid: number): number {
   }
 }
 
-function cpuSeconds(pid: number): number {
+/** CPU time (user + system) of one process so far, seconds. */
+export function cpuSeconds(pid: number): number {
   const f = statFields(pid);
   // utime and stime are fields 14 and 15 of stat; indexes 11 and 12 after the command name.
   return f ? (Number(f[11]) + Number(f[12])) / CLOCK_TICKS : 0;

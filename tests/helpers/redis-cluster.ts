@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { portIsFree } from './services.ts';
 
 export interface ClusterNode {
   port: number;
@@ -30,15 +31,6 @@ export interface RedisCluster {
   /** SIGKILL one node; resolves when its slots have a new master and the cluster is ok on the others. */
   kill(node: ClusterNode): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  try {
-    Bun.listen({ hostname: '127.0.0.1', port, socket: { data() {} } }).stop(true);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A port in 10000–22767 whose cluster-bus port (+10000) is free too, so both stay below 32768. */

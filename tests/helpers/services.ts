@@ -24,6 +24,16 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** True when nothing listens on 127.0.0.1 at `port` (a fixed port a test is about to hand out). */
+export async function portIsFree(port: number): Promise<boolean> {
+  try {
+    Bun.listen({ hostname: '127.0.0.1', port, socket: { data() {} } }).stop(true);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Starts a redis-server that keeps nothing, on a free port; the caller stops it with the returned function. */
 export async function startThrowawayRedis(port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const binary = Bun.which('redis-server');
