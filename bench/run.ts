@@ -14,6 +14,7 @@ import { snapshotHead } from "./lib/snapshot.ts";
 import { goals, ratios } from "./report/goals.ts";
 import { textSummary, writeRun, type RunRecord } from "./report/write.ts";
 import { runBurst } from "./scenarios/burst.ts";
+import { runCapacity } from "./scenarios/capacity.ts";
 import { runFanout } from "./scenarios/fanout.ts";
 import { runDensity } from "./scenarios/density.ts";
 import { runIngest } from "./scenarios/ingest.ts";
@@ -94,6 +95,8 @@ const runners: Record<ScenarioName, () => Promise<void>> = {
   soak: () => each("soak", opts.targets.filter((t) => t === "belfry"), p.soak, (t) => runSoak(ctx, t, p.soak)),
   // belfry only: the peer and the ceiling have no user_ids.
   fanout: () => each("fanout", opts.targets.filter((t) => t === "belfry"), p.fanout, (t) => runFanout(ctx, t, p.fanout)),
+  // belfry only: the peer's and the ceiling's figures are their single-process density.
+  capacity: () => each("capacity", opts.targets.filter((t) => t === "belfry"), p.capacity, (t) => runCapacity(ctx, t, p.capacity)),
 };
 
 for (const s of opts.scenarios) await runners[s]();

@@ -3,11 +3,11 @@
 import { parseArgs } from "node:util";
 import type { TargetName } from "../targets/types.ts";
 
-export const SCENARIOS = ["density", "sustained", "burst", "ingest", "seed", "soak", "fanout"] as const;
+export const SCENARIOS = ["density", "sustained", "burst", "ingest", "seed", "soak", "fanout", "capacity"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 export const INGEST_MODES = ["batched", "single-event"] as const;
 export type IngestMode = (typeof INGEST_MODES)[number];
-/** What `bun run bench` runs without --scenarios: everything but the 10-minute soak and the fanout comparison. */
+/** What `bun run bench` runs without --scenarios: everything but the 10-minute soak and capacity, and the fanout comparison. */
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ["density", "sustained", "burst", "ingest", "seed"];
 const TARGETS: readonly TargetName[] = ["belfry", "peer", "ceiling"];
 
@@ -28,6 +28,8 @@ export interface Options {
   soakSec: number;
   /** Measured rounds of the fanout scenario. */
   fanoutRounds: number;
+  /** Capacity: sockets at the top step, belfry's WORKERS, and how long every socket stays open (seconds). */
+  capacity: { sockets: number; workers: number; holdSec: number };
   /** Runs each target this many times, alternating belfry → peer → ceiling → belfry … */
   repeat: number;
   clusterMode: "workers" | "procs";
@@ -48,9 +50,12 @@ export interface Options {
 
 export const USAGE = `bun run bench [flags]
 
-  --scenarios=a,b     ${SCENARIOS.join(",")} (default: all but soak and fanout)
+  --scenarios=a,b     ${SCENARIOS.join(",")} (default: all but soak, fanout and capacity)
   --soak-duration=S   soak length in seconds (default 600)
   --fanout-rounds=N   measured rounds of the fanout scenario (default 5)
+  --capacity=N        capacity: sockets at the top step (default 100000)
+  --capacity-workers=N  capacity: belfry WORKERS (default 6: about 17,000 sockets per process)
+  --capacity-hold=S   capacity: seconds every socket stays open before the burst (default 600)
   --inflight=N        ingest: single-event requests in flight (default 200)
   --ingest-modes=a,b  ingest: ${INGEST_MODES.join(",")} (default: both)
   --targets=a,b       belfry,peer,ceiling (default: all)
@@ -101,6 +106,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     options: {
       scenarios: { type: "string" }, targets: { type: "string" }, quick: { type: "boolean" },
       "size-scale": { type: "string" }, "time-scale": { type: "string" }, duration: { type: "string" }, "soak-duration": { type: "string" }, "fanout-rounds": { type: "string" },
+      capacity: { type: "string" }, "capacity-workers": { type: "string" }, "capacity-hold": { type: "string" },
       inflight: { type: "string" }, "ingest-modes": { type: "string" },
       repeat: { type: "string" }, cluster: { type: "string" }, "cluster-workers": { type: "string" },
       "database-url": { type: "string" }, "redis-url": { type: "string" }, out: { type: "string" }, profile: { type: "string" }, live: { type: "boolean" }, url: { type: "string" }, pid: { type: "string" },
@@ -122,6 +128,11 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     ingestModes: list(values["ingest-modes"], INGEST_MODES, "ingest mode"),
     soakSec: Math.max(30, positive(values["soak-duration"] ?? env.BENCH_SOAK_DURATION, 600, "--soak-duration")),
     fanoutRounds: Math.max(1, Math.floor(positive(values["fanout-rounds"], 5, "--fanout-rounds"))),
+    capacity: {
+      sockets: Math.max(10, Math.floor(positive(values.capacity, 100_000, "--capacity"))),
+      workers: Math.max(2, Math.floor(positive(values["capacity-workers"], 6, "--capacity-workers"))),
+      holdSec: Math.max(10, positive(values["capacity-hold"], 600, "--capacity-hold")),
+    },
     repeat: Math.max(1, Math.floor(positive(values.repeat, 1, "--repeat"))),
     clusterMode: cluster,
     clusterWorkers: Math.floor(positive(values["cluster-workers"], 3, "--cluster-workers")),

@@ -4,12 +4,12 @@
  */
 
 import { now, sleep } from "../lib/clock.ts";
-import { burst, emptyStats } from "../lib/ingest.ts";
+import { burst, emptyStats, type IngestStats } from "../lib/ingest.ts";
 import { progressDone } from "../lib/progress.ts";
 import { summarise } from "../lib/stats.ts";
 import type { Collected } from "../loadgen/messages.ts";
 import type { TargetName } from "../targets/types.ts";
-import { connectAllOrFail, deliveryOf, gather, measured, userIds, waitReceived, withSession } from "./common.ts";
+import { connectAllOrFail, deliveryOf, gather, measured, userIds, waitReceived, withSession, type Session } from "./common.ts";
 import type { ScenarioContext, ScenarioResult } from "./types.ts";
 
 export interface BurstParams {
@@ -20,6 +20,22 @@ export interface BurstParams {
   rounds: number;
   warmup: boolean;
   processes: number;
+}
+
+/**
+ * One round: one notification to each of `users`, in concurrent `batchSize`-event requests; waits until every
+ * acknowledged one arrived (or deliveries stop), then gathers what the generators saw.
+ */
+export async function burstRound(s: Session, users: string[], batchSize: number, label: string): Promise<{ stats: IngestStats; collected: Collected; throughputPerSec: number }> {
+  s.pool.reset();
+  const sentAt = now();
+  const stats = emptyStats();
+  await burst(s.target, users, batchSize, stats);
+  await waitReceived(s, label, stats.acknowledged);
+  progressDone();
+  const collected = await gather(s);
+  const throughputPerSec = collected.lastAt > sentAt ? (collected.latencies.length / (collected.lastAt - sentAt)) * 1000 : 0;
+  return { stats, collected, throughputPerSec };
 }
 
 /** Runs the burst preset against one target. */
@@ -38,14 +54,8 @@ export async function runBurst(ctx: ScenarioContext, name: TargetName, p: BurstP
     const total = p.rounds + (p.warmup ? 1 : 0);
     const { server } = await measured(s.target, async () => {
       for (let r = 0; r < total; r++) {
-        s.pool.reset();
         const label = `${p.scenario}/${name} ${p.warmup && r === 0 ? "warm-up" : `round ${r + (p.warmup ? 0 : 1)}/${p.rounds}`}`;
-        const sentAt = now();
-        const roundStats = emptyStats();
-        await burst(s.target, users, p.batchSize, roundStats);
-        await waitReceived(s, label, roundStats.acknowledged);
-        progressDone();
-        const c = await gather(s);
+        const { stats: roundStats, collected: c, throughputPerSec } = await burstRound(s, users, p.batchSize, label);
         const roundDelivery = deliveryOf([c], roundStats.acknowledged, roundStats, 0);
         if (p.warmup && r === 0) {
           result.notes.push(`warm-up round: p95 ${roundDelivery.delivery.latency.p95.toFixed(1)} ms, max ${roundDelivery.delivery.latency.max.toFixed(1)} ms, delivered ${roundDelivery.delivery.delivered}/${p.users}`);
@@ -54,7 +64,7 @@ export async function runBurst(ctx: ScenarioContext, name: TargetName, p: BurstP
           ingest.requests += roundStats.requests; ingest.failed += roundStats.failed;
           ingest.acknowledged += roundStats.acknowledged; ingest.failures.push(...roundStats.failures);
           ingest.ackMs.push(...roundStats.ackMs);
-          if (c.lastAt > sentAt) throughputs.push((c.latencies.length / (c.lastAt - sentAt)) * 1000);
+          if (throughputPerSec > 0) throughputs.push(throughputPerSec);
         }
         await sleep(500);
       }

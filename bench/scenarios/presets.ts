@@ -2,6 +2,7 @@
 
 import type { Options } from "../lib/options.ts";
 import type { BurstParams } from "./burst.ts";
+import type { CapacityParams } from "./capacity.ts";
 import type { DensityParams } from "./density.ts";
 import type { FanoutParams } from "./fanout.ts";
 import type { IngestParams } from "./ingest.ts";
@@ -17,6 +18,7 @@ export interface Presets {
   seed: BurstParams;
   soak: SoakParams;
   fanout: FanoutParams;
+  capacity: CapacityParams;
   pgBaselineSec: number;
 }
 
@@ -41,6 +43,14 @@ export function presets(o: Options): Presets {
     soak: { users: n(19000, z), ratePerSec: 2000, durationSec: o.soakSec, warmupSec: Math.min(60, Math.round(o.soakSec / 10)), sampleEverySec: 10 },
     // 1,000 recipients: the most one user_ids event may name, and the largest batch one request may carry.
     fanout: { users: Math.min(1000, n(1000, z)), rounds: o.fanoutRounds, inFlight: 64, warmup: true, settleMs: Math.round(11_000 * Math.min(1, t)) },
+    // Four equal steps to the top; the hold is not scaled by --time-scale (--capacity-hold sets it).
+    capacity: {
+      steps: [1, 2, 3, 4].map((q) => n((o.capacity.sockets * q) / 4, z)),
+      workers: o.capacity.workers,
+      holdSec: o.capacity.holdSec,
+      sampleEverySec: Math.max(5, Math.round(o.capacity.holdSec / 20)),
+      batchSize: 1000,
+    },
     pgBaselineSec: s(5, t),
   };
 }

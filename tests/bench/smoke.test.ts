@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { freshDatabase } from "../../bench/lib/pg.ts";
 import { runBurst } from "../../bench/scenarios/burst.ts";
+import { runCapacity } from "../../bench/scenarios/capacity.ts";
 import { runFanout } from "../../bench/scenarios/fanout.ts";
 import { runSustained } from "../../bench/scenarios/sustained.ts";
 import type { ScenarioContext, ScenarioResult } from "../../bench/scenarios/types.ts";
@@ -49,6 +50,13 @@ describe("bench harness smoke", () => {
     expect(r.failures).toEqual([]);
     expect(r.fanout?.map((f) => [f.mode, f.delivered, f.duplicates]).sort()).toEqual([["batch", 100, 0], ["singles", 100, 0], ["user_ids", 100, 0]]);
     expect(r.ok).toBe(true);
+  }, LIMIT_MS);
+
+  test("belfry: capacity with 2 workers holds 400 sockets through a hold, then bursts to each once", async () => {
+    const r = await runCapacity(ctx, "belfry", { steps: [200, 400], workers: 2, holdSec: 2, sampleEverySec: 1, batchSize: 100 });
+    expectDelivered(r);
+    expect(r.params.openAfterHold).toBe(400);
+    expect(r.steps?.map((s) => s.held)).toEqual([200, 400]);
   }, LIMIT_MS);
 
   for (const t of ["peer", "ceiling"] as const) {
