@@ -2,7 +2,7 @@
  * Ingest with group commit: concurrent requests are coalesced into one multi-row insert, so 50 single-event
  * requests cost one round trip and one fsync instead of 50. A request resolves only after the insert holding
  * its rows has committed ("201 means committed" is unchanged). Each committed insert is published to the bus
- * as one message.
+ * as one message, and inserts that commit in the same event-loop turn share it (src/bus/publish-batcher.ts).
  */
 import postgres from 'postgres';
 import type { Sql } from '../db/client.ts';
@@ -10,6 +10,7 @@ import { insertNotifications, type NewNotification } from '../db/notifications.t
 import { deleteOutboxEntries } from '../db/outbox.ts';
 import { toWire } from '../db/notification-wire.ts';
 import type { Bus, BusMessage } from '../bus/messages.ts';
+import { createPublishBatcher } from '../bus/publish-batcher.ts';
 import { unavailable } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
@@ -84,6 +85,8 @@ export function createIngestor({
   let idle: (() => void)[] = [];
   // Published outbox entries are deleted together, a few times a second: one statement for many inserts.
   const published = createOutboxSweeper(sql, log);
+  // Inserts that commit in the same turn share one bus message.
+  const publisher = createPublishBatcher(bus, { echo: !deliverLocally });
 
   function leave(pending: Pending) {
     pending.done = true;
@@ -181,8 +184,8 @@ export function createIngestor({
       const outboxId = result.outboxId;
       const message = { kind: 'notifications' as const, items };
       if (deliverLocally) deliverLocally(message);
-      bus
-        .publish(message, { echo: !deliverLocally })
+      publisher
+        .publish(items)
         .then(() => outboxId && published.add(outboxId))
         .catch((error: unknown) => {
           // Committed, and still in the outbox: the relay publishes it once the bus (or Postgres) answers again.
