@@ -12,11 +12,13 @@ export interface IngestStats {
   failures: string[];
   /** Request round-trip times (ms): send → 201 received. */
   ackMs: number[];
+  /** Requests answered 503 ("nothing was stored") and sent again, when the sender retries. */
+  retried: number;
 }
 
 /** A fresh, empty tally. */
 export function emptyStats(): IngestStats {
-  return { requests: 0, failed: 0, acknowledged: 0, failures: [], ackMs: [] };
+  return { requests: 0, failed: 0, acknowledged: 0, failures: [], ackMs: [], retried: 0 };
 }
 
 let seq = 0;
@@ -25,10 +27,10 @@ let seq = 0;
  * Sends one request for `users` (one event each), stamping the send time into every message. `stampAt` replaces
  * that stamp when latency should run from an earlier moment (the start of a round of many requests).
  */
-export async function sendEvents(target: RunningTarget, users: string[], stats: IngestStats, stampAt?: number): Promise<void> {
+export async function sendEvents(target: RunningTarget, users: string[], stats: IngestStats, stampAt?: number, retries = 0): Promise<void> {
   const sentAt = now();
   const events = users.map((u) => ({ user_id: u, type: "bench", message: makeMessage(seq++, stampAt ?? sentAt) }));
-  await post(target, JSON.stringify(events.length === 1 ? events[0] : { events }), events.length, sentAt, stats);
+  await post(target, JSON.stringify(events.length === 1 ? events[0] : { events }), events.length, sentAt, stats, retries);
 }
 
 /** Sends one event for all of `users` (`user_ids`): one message, one sequence number, one row per user. */
@@ -38,15 +40,26 @@ export async function sendToMany(target: RunningTarget, users: string[], stats: 
   await post(target, body, users.length, sentAt, stats);
 }
 
-async function post(target: RunningTarget, body: string, rows: number, sentAt: number, stats: IngestStats): Promise<void> {
+/**
+ * POSTs one body; with `retries`, a 503 (belfry's "nothing was stored, retry later") is sent again after its
+ * Retry-After, as an ingesting service would, and the round trip then runs from the first attempt.
+ */
+async function post(target: RunningTarget, body: string, rows: number, sentAt: number, stats: IngestStats, retries = 0): Promise<void> {
   stats.requests++;
   try {
-    const res = await fetch(target.ingestUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${target.ingestKey}` },
-      body,
-    });
-    const text = await res.text();
+    let res: Response;
+    let text: string;
+    for (let attempt = 0; ; attempt++) {
+      res = await fetch(target.ingestUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${target.ingestKey}` },
+        body,
+      });
+      text = await res.text();
+      if (res.status !== 503 || attempt >= retries) break;
+      stats.retried++;
+      await sleep(1000 * Math.min(5, Number(res.headers.get("retry-after")) || 1));
+    }
     if (res.status !== 201) throw new Error(`HTTP ${res.status}: ${text.slice(0, 160)}`);
     stats.acknowledged += rows;
     stats.ackMs.push(now() - sentAt);
@@ -66,11 +79,11 @@ export async function singles(target: RunningTarget, users: string[], inFlight: 
   await Promise.all(Array.from({ length: Math.max(1, Math.min(inFlight, users.length)) }, lane));
 }
 
-/** Splits `users` into batches of `batchSize` and sends them all at once. */
-export async function burst(target: RunningTarget, users: string[], batchSize: number, stats: IngestStats): Promise<void> {
+/** Splits `users` into batches of `batchSize` and sends them all at once (each retried `retries` times on 503). */
+export async function burst(target: RunningTarget, users: string[], batchSize: number, stats: IngestStats, retries = 0): Promise<void> {
   const batches: string[][] = [];
   for (let i = 0; i < users.length; i += batchSize) batches.push(users.slice(i, i + batchSize));
-  await Promise.all(batches.map((b) => sendEvents(target, b, stats)));
+  await Promise.all(batches.map((b) => sendEvents(target, b, stats, undefined, retries)));
 }
 
 export interface PacedOptions {

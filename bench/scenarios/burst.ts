@@ -26,11 +26,11 @@ export interface BurstParams {
  * One round: one notification to each of `users`, in concurrent `batchSize`-event requests; waits until every
  * acknowledged one arrived (or deliveries stop), then gathers what the generators saw.
  */
-export async function burstRound(s: Session, users: string[], batchSize: number, label: string): Promise<{ stats: IngestStats; collected: Collected; throughputPerSec: number }> {
+export async function burstRound(s: Session, users: string[], batchSize: number, label: string, retries = 0): Promise<{ stats: IngestStats; collected: Collected; throughputPerSec: number }> {
   s.pool.reset();
   const sentAt = now();
   const stats = emptyStats();
-  await burst(s.target, users, batchSize, stats);
+  await burst(s.target, users, batchSize, stats, retries);
   await waitReceived(s, label, stats.acknowledged);
   progressDone();
   const collected = await gather(s);
