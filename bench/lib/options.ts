@@ -20,7 +20,7 @@ export interface Options {
   sizeScale: number;
   /** Sustained duration override, seconds. */
   durationSec?: number;
-  /** Single-event requests in flight in the ingest scenario (default 200). */
+  /** Single-event requests in flight in the ingest scenario (default 64, the figure the target is set at). */
   inflight?: number;
   /** Which ingest modes run (default both). */
   ingestModes: IngestMode[];
@@ -56,7 +56,7 @@ export const USAGE = `bun run bench [flags]
   --capacity=N        capacity: sockets at the top step (default 100000)
   --capacity-workers=N  capacity: belfry WORKERS (default 6: about 17,000 sockets per process)
   --capacity-hold=S   capacity: seconds every socket stays open before the burst (default 600)
-  --inflight=N        ingest: single-event requests in flight (default 200)
+  --inflight=N        ingest: single-event requests in flight (default 64)
   --ingest-modes=a,b  ingest: ${INGEST_MODES.join(",")} (default: both)
   --targets=a,b       belfry,peer,ceiling (default: all)
   --quick             small and short: every count ×0.1, every duration ×0.1 (results marked quick)

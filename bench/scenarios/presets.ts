@@ -37,7 +37,7 @@ export function presets(o: Options): Presets {
       : null,
     sustained: { users: n(10000, z), ratePerSec: Math.max(50, Math.round(2000 * Math.min(1, z * 2))), durationSec: o.durationSec ?? s(60, t), batchSize: 1, processes: 1 },
     burst: { scenario: "burst", users: n(19000, z), batchSize: 1000, rounds: 3, warmup: true, processes: 1 },
-    ingest: { durationSec: s(10, t), batchedConcurrency: 4, batchSize: 1000, singleConcurrency: o.inflight ?? 200, users: 10000, modes: o.ingestModes },
+    ingest: { durationSec: s(10, t), batchedConcurrency: 4, batchSize: 1000, singleConcurrency: o.inflight ?? 64, users: 10000, modes: o.ingestModes },
     seed: { scenario: "seed", users: n(5000, z), batchSize: 1000, rounds: 1, warmup: false, processes: 1 },
     // The hardening check: 19,000 sockets on one process, 2,000 notifications/s, memory flat within 5%, zero errors.
     soak: { users: n(19000, z), ratePerSec: 2000, durationSec: o.soakSec, warmupSec: Math.min(60, Math.round(o.soakSec / 10)), sampleEverySec: 10 },
