@@ -3,7 +3,7 @@
 import type { Protocol } from "../targets/types.ts";
 
 export interface Decoded {
-  kind: "ready" | "notification" | "ping" | "other";
+  kind: "ready" | "notification" | "ping" | "pong" | "other";
   message?: string;
 }
 
@@ -20,8 +20,10 @@ export function decode(protocol: Protocol, frame: string, token: string): Decode
       const parsed = JSON.parse(frame) as { payload: { message: string } };
       return { kind: "notification", message: parsed.payload.message };
     }
+    if (frame === '{"type":"PONG"}') return { kind: "pong" };
     const parsed = JSON.parse(frame) as { type: string; payload?: { message?: string } };
     if (parsed.type === "READY") return { kind: "ready" };
+    if (parsed.type === "PONG") return { kind: "pong" };
     if (parsed.type === "NOTIFICATION") return { kind: "notification", message: parsed.payload?.message };
     return { kind: "other" };
   }

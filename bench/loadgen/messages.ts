@@ -21,6 +21,8 @@ export type Command =
   | { op: "reset" }
   | { op: "collect" }
   | { op: "clock"; parentNow: number }
+  /** The panel's heartbeat from every open socket: a PING every `everyMs` (spread evenly), or none with 0. */
+  | { op: "heartbeat"; everyMs: number }
   | { op: "close" };
 
 export interface ConnectReport {
@@ -40,6 +42,9 @@ export interface Progress {
   errors: number;
   received: number;
   closedUnexpectedly: number;
+  /** Heartbeat PINGs sent and PONGs received since the start. */
+  pings: number;
+  pongs: number;
 }
 
 export interface Collected {

@@ -30,6 +30,8 @@ export interface Pool {
   /** Opens sockets for users [from, to) of the run, spread over generators. */
   connect(target: RunningTarget, from: number, to: number, opts?: { concurrency?: number; timeoutMs?: number }): Promise<ConnectResult>;
   progress(): Progress;
+  /** Starts (or with 0 stops) the panel's PING heartbeat on every open socket of every generator. */
+  heartbeat(everyMs: number): void;
   reset(): void;
   collect(): Promise<Collected>;
   /** Upper bound of clock disagreement between the harness and generators (ms), from IPC round trips. */
@@ -44,7 +46,7 @@ export async function createPool(count: number, userPrefix: string): Promise<Poo
   for (let k = 0; k < count; k++) {
     const g: Generator = {
       proc: undefined as unknown as Subprocess,
-      progress: { op: "progress", open: 0, connecting: 0, errors: 0, received: 0, closedUnexpectedly: 0 },
+      progress: { op: "progress", open: 0, connecting: 0, errors: 0, received: 0, closedUnexpectedly: 0, pings: 0, pongs: 0 },
       waiters: new Map(),
     };
     g.proc = Bun.spawn(["bun", WORKER], {
@@ -104,12 +106,16 @@ export async function createPool(count: number, userPrefix: string): Promise<Poo
       };
     },
     progress() {
-      const p: Progress = { op: "progress", open: 0, connecting: 0, errors: 0, received: 0, closedUnexpectedly: 0 };
+      const p: Progress = { op: "progress", open: 0, connecting: 0, errors: 0, received: 0, closedUnexpectedly: 0, pings: 0, pongs: 0 };
       for (const g of gens) {
         p.open += g.progress.open; p.connecting += g.progress.connecting; p.errors += g.progress.errors;
         p.received += g.progress.received; p.closedUnexpectedly += g.progress.closedUnexpectedly;
+        p.pings += g.progress.pings; p.pongs += g.progress.pongs;
       }
       return p;
+    },
+    heartbeat(everyMs) {
+      for (const g of gens) g.proc.send({ op: "heartbeat", everyMs } satisfies Command);
     },
     reset() {
       for (const g of gens) { g.proc.send({ op: "reset" } satisfies Command); g.progress.received = 0; }

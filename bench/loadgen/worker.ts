@@ -22,6 +22,11 @@ let connecting = 0;
 let errors = 0;
 let closedUnexpectedly = 0;
 let closing = false;
+let pings = 0;
+let pongs = 0;
+let heartbeat: Timer | undefined;
+const PING = JSON.stringify({ type: "PING" });
+const HEARTBEAT_TICK_MS = 100;
 
 function report(r: Report): void {
   process.send?.(r);
@@ -57,6 +62,7 @@ function connectOne(cmd: ConnectCommand, user: number, url: string, token: strin
         const d = decode(cmd.protocol, ev.data as string, token);
         if (d.reply) ws.send(d.reply);
         if (d.kind === "notification") onNotification(d.message, user);
+        else if (d.kind === "pong") pongs++;
         else if (d.kind === "ready" && !ready) {
           ready = true;
           clearTimeout(timer);
@@ -109,7 +115,25 @@ async function connectAll(cmd: ConnectCommand): Promise<void> {
   report({ op: "connected", open: mine, errors: myErrors, errorSamples, connectMs, wallMs: now() - started });
 }
 
-const ticker = setInterval(() => report({ op: "progress", open, connecting, errors, received, closedUnexpectedly }), 500);
+const ticker = setInterval(() => report({ op: "progress", open, connecting, errors, received, closedUnexpectedly, pings, pongs }), 500);
+
+/** Every tick, the next share of the sockets sends a PING, so each one pings once per `everyMs`, as the panel does. */
+function startHeartbeat(everyMs: number): void {
+  clearInterval(heartbeat);
+  heartbeat = undefined;
+  if (everyMs <= 0) return;
+  let next = 0;
+  let owed = 0;
+  heartbeat = setInterval(() => {
+    owed += (sockets.length * HEARTBEAT_TICK_MS) / everyMs;
+    for (; owed >= 1; owed--) {
+      const ws = sockets[next++ % sockets.length];
+      if (ws?.readyState !== WebSocket.OPEN) continue;
+      ws.send(PING);
+      pings++;
+    }
+  }, HEARTBEAT_TICK_MS);
+}
 
 process.on("message", (raw) => {
   const cmd = raw as Command;
@@ -126,9 +150,13 @@ process.on("message", (raw) => {
     case "clock":
       report({ op: "clock", childNow: now() });
       break;
+    case "heartbeat":
+      startHeartbeat(cmd.everyMs);
+      break;
     case "close":
       closing = true;
       clearInterval(ticker);
+      clearInterval(heartbeat);
       for (const ws of sockets) ws.close();
       setTimeout(() => process.exit(0), 300);
       break;

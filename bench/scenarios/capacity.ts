@@ -1,7 +1,7 @@
 /**
  * Capacity: the most sockets this one machine holds. belfry runs as WORKERS=N processes on one port (each under
- * the 20,000 open-file cap), the sockets open in steps, stay open for `holdSec` with the server's heartbeat pings
- * answered, and then every user gets one notification in a burst that must arrive exactly once.
+ * the 20,000 open-file cap), the sockets open in steps, stay open for `holdSec` sending the panel's heartbeat (PING,
+ * answered by PONG), and then every user gets one notification in a burst that must arrive exactly once.
  */
 
 import { readdirSync } from "node:fs";
@@ -23,6 +23,8 @@ export interface CapacityParams {
   /** How long every socket stays open after the last step, seconds. */
   holdSec: number;
   sampleEverySec: number;
+  /** The panel's heartbeat during the hold: every socket sends PING this often (ms) and expects PONG; 0 for none. */
+  heartbeatMs: number;
   batchSize: number;
 }
 
@@ -54,7 +56,9 @@ export async function runCapacity(ctx: ScenarioContext, name: TargetName, p: Cap
     result.maxHeld = held;
     if (held < top) return result;
 
-    // The hold: nothing is sent; the server pings every idle socket and closes one whose pong does not come.
+    // The hold: every socket sends the panel's PING every heartbeatMs and must get its PONG; no notification is sent.
+    const beatsBefore = s.pool.progress();
+    s.pool.heartbeat(p.heartbeatMs);
     const holdStart = sampleProcs(s.target.pids);
     const started = now();
     const samples: { sec: number; sample: ProcSample; open: number }[] = [];
@@ -62,12 +66,22 @@ export async function runCapacity(ctx: ScenarioContext, name: TargetName, p: Cap
     const stop = ticking(() => {
       const pr = s.pool.progress();
       const last = samples.at(-1);
-      return `capacity/${name} hold: ${((now() - started) / 1000).toFixed(0)}/${p.holdSec} s  open ${pr.open.toLocaleString()}  closed ${pr.closedUnexpectedly}${last ? `  rss ${mib(last.sample.rssKiB)} MiB` : ""}`;
+      return `capacity/${name} hold: ${((now() - started) / 1000).toFixed(0)}/${p.holdSec} s  open ${pr.open.toLocaleString()}  closed ${pr.closedUnexpectedly}  PING/PONG ${pr.pings.toLocaleString()}/${pr.pongs.toLocaleString()}${last ? `  rss ${mib(last.sample.rssKiB)} MiB` : ""}`;
     });
     await sleep(p.holdSec * 1000);
     clearInterval(sampler);
-    stop();
     const holdEnd = sampleProcs(s.target.pids);
+    s.pool.heartbeat(0);
+    // The last PONGs are on their way; progress reports come every 500 ms.
+    await sleep(2000);
+    stop();
+    const beats = s.pool.progress();
+    const pings = beats.pings - beatsBefore.pings, pongs = beats.pongs - beatsBefore.pongs;
+    result.params.heartbeatMs = p.heartbeatMs;
+    result.params.pings = pings;
+    result.params.pongs = pongs;
+    if (p.heartbeatMs > 0) result.notes.push(`heartbeat: ${pings.toLocaleString("en-US")} PINGs sent (every socket every ${p.heartbeatMs / 1000} s), ${pongs.toLocaleString("en-US")} PONGs received`);
+    if (pongs < pings) result.failures.push(`${pings - pongs} heartbeat PINGs were not answered`);
     const openAfterHold = s.pool.progress().open;
     progressDone(`capacity/${name}: ${openAfterHold.toLocaleString()} of ${top.toLocaleString()} sockets open after ${p.holdSec} s`);
     const fds = descriptorsPerProcess(s.target.pids);
@@ -75,7 +89,7 @@ export async function runCapacity(ctx: ScenarioContext, name: TargetName, p: Cap
     result.params.openAfterHold = openAfterHold;
     result.params.rssPerSocketKiB = Number(((holdEnd.rssKiB - base.rssKiB) / Math.max(1, openAfterHold)).toFixed(2));
     result.params.holdCpuCores = Number(holdCores.toFixed(3));
-    // CPU per socket-hour while idle (heartbeats and timers): the cost model's first input.
+    // CPU per socket-hour while idle (the heartbeat, pings and timers): the cost model's first input.
     result.params.cpuMsPerSocketHour = Number(((holdCores * 3_600_000) / Math.max(1, openAfterHold)).toFixed(3));
     result.notes.push(`open file descriptors per server process (primary first): ${fds.join(", ")}`);
     result.notes.push(`during the ${p.holdSec} s hold: server ${holdCores.toFixed(3)} cores, RSS ${mib(holdStart.rssKiB)} → ${mib(holdEnd.rssKiB)} MiB`);

@@ -49,6 +49,8 @@ export function presets(o: Options): Presets {
       workers: o.capacity.workers,
       holdSec: o.capacity.holdSec,
       sampleEverySec: Math.max(5, Math.round(o.capacity.holdSec / 20)),
+      // The panel's own interval (web/src/socket.ts).
+      heartbeatMs: 25_000,
       batchSize: 1000,
     },
     pgBaselineSec: s(5, t),

@@ -53,9 +53,11 @@ describe("bench harness smoke", () => {
   }, LIMIT_MS);
 
   test("belfry: capacity with 2 workers holds 400 sockets through a hold, then bursts to each once", async () => {
-    const r = await runCapacity(ctx, "belfry", { steps: [200, 400], workers: 2, holdSec: 2, sampleEverySec: 1, batchSize: 100 });
+    const r = await runCapacity(ctx, "belfry", { steps: [200, 400], workers: 2, holdSec: 2, sampleEverySec: 1, heartbeatMs: 500, batchSize: 100 });
     expectDelivered(r);
     expect(r.params.openAfterHold).toBe(400);
+    expect(r.params.pings).toBeGreaterThanOrEqual(1200);
+    expect(r.params.pongs).toBe(r.params.pings);
     expect(r.steps?.map((s) => s.held)).toEqual([200, 400]);
   }, LIMIT_MS);
 
