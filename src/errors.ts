@@ -19,6 +19,7 @@ export const errorCodes = [
   'unsupported_media_type',
   'rate_limited',
   'unavailable',
+  'outcome_unknown',
   'internal',
 ] as const;
 
@@ -86,6 +87,21 @@ const unavailableCodes = new Set([
 /** The 503 for a backing service that is away or overloaded; the client may retry after `retryAfterSeconds`. */
 export function unavailable(message = 'A backing service is unavailable; nothing was changed. Retry later.', retryAfterSeconds = 1): AppError {
   return new AppError(503, 'unavailable', message, undefined, retryAfterSeconds);
+}
+
+/**
+ * The 503 for an insert whose connection broke after the statement was sent: it may have committed. Only a retry
+ * that carries the same idempotency keys is safe; one without them may store the events twice.
+ */
+export function outcomeUnknown(): AppError {
+  return new AppError(
+    503,
+    'outcome_unknown',
+    'The connection to the database broke before its answer arrived: these events may or may not have been stored. ' +
+      'Retry with the same idempotency_key on each event to be safe; a retry without one may store them twice.',
+    undefined,
+    1,
+  );
 }
 
 /** Maps any thrown value to an AppError; unknown errors become `internal` and should be logged by the caller. */

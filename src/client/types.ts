@@ -59,5 +59,6 @@ export type BelfryErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'unavailable'
+  | 'outcome_unknown'
   | 'internal'
   | 'unexpected_response';

@@ -11,7 +11,7 @@ import { deleteOutboxEntries } from '../db/outbox.ts';
 import { toWire } from '../db/notification-wire.ts';
 import type { Bus, BusMessage } from '../bus/messages.ts';
 import { createPublishBatcher } from '../bus/publish-batcher.ts';
-import { unavailable } from '../errors.ts';
+import { outcomeUnknown, unavailable } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
 export interface IngestorOptions {
@@ -70,6 +70,8 @@ interface Pending {
 // statement (nothing of it committed) a few times before answering 503.
 const retryableCodes = new Set(['40P01', '40001']);
 const statementAttempts = 3;
+// Failures before the statement left this process: no connection was made, so nothing can have been stored.
+const neverSentCodes = new Set(['CONNECT_TIMEOUT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** Creates the ingest path: group-committed inserts followed by one bus message per insert. */
 export function createIngestor({
@@ -201,7 +203,10 @@ export function createIngestor({
       // the answer was on its way) may have come after the commit, and a retry would store the group twice.
       const rolledBack = error instanceof postgres.PostgresError && !retryableCodes.has(error.code);
       if (group.length > 1 && rolledBack) return void (await Promise.all(group.map((pending) => insertGroup([pending]))));
-      for (const pending of group) pending.reject(error);
+      // Postgres answered (an error: rolled back) or nothing was ever sent: "nothing stored" is true. Otherwise the
+      // statement may have committed with its answer lost, and the caller must be told so.
+      const unknown = !(error instanceof postgres.PostgresError) && !neverSentCodes.has((error as { code?: unknown } | null)?.code as string);
+      for (const pending of group) pending.reject(unknown ? outcomeUnknown() : error);
       return;
     }
     if (result.created.length > 0) {

@@ -44,6 +44,13 @@ const responses = {
   Unavailable: errorResponse('Postgres does not answer, or the ingest queue is full or its deadline passed; nothing was changed or acknowledged.', ['unavailable'], {
     'Retry-After': { ...retryAfter, required: false },
   }),
+  IngestUnavailable: errorResponse(
+    'unavailable: Postgres does not answer, or the ingest queue is full or its deadline passed; nothing was stored. ' +
+      'outcome_unknown: the connection broke after the insert was sent, so the events may or may not have been stored; ' +
+      'retry only with the same idempotency keys.',
+    ['unavailable', 'outcome_unknown'],
+    { 'Retry-After': { ...retryAfter, required: false } },
+  ),
 };
 
 type ErrorResponseName = keyof typeof responses;
@@ -57,6 +64,7 @@ const statusOf: Record<ErrorResponseName, string> = {
   UnsupportedMediaType: '415',
   RateLimited: '429',
   Unavailable: '503',
+  IngestUnavailable: '503',
 };
 const errors = (...names: ErrorResponseName[]) => Object.fromEntries(names.map((name) => [statusOf[name], response(name)]));
 
@@ -181,7 +189,7 @@ const notificationPaths: Record<string, PathItem> = {
       requestBody: jsonBody('PreferencesBody'),
       responses: {
         '200': { description: 'The preferences as stored (repeats folded).', content: json(schema('Preferences')) },
-        ...errors('BadRequest', 'Unauthorized', 'PayloadTooLarge', 'UnsupportedMediaType', 'RateLimited', 'Unavailable'),
+        ...errors('BadRequest', 'Unauthorized', 'PayloadTooLarge', 'UnsupportedMediaType', 'RateLimited', 'IngestUnavailable'),
       },
     },
     ...otherMethods,

@@ -111,6 +111,10 @@ describe('client → server', () => {
     const socket = await connect(belfry.wsUrl, await belfry.tokenFor(newUser()));
     socket.ws.send(JSON.stringify({ type: 'PING' }));
     expect(await socket.next((f) => f.type === 'PONG')).toEqual({ type: 'PONG' });
+    // The panel's exact bytes take a short path; any other spelling of the same frame is parsed and answered alike.
+    socket.ws.send(' { "type" : "PING" } ');
+    expect(await socket.next((f) => f.type === 'PONG')).toEqual({ type: 'PONG' });
+    expect(socket.all('PONG')).toHaveLength(2);
     socket.close();
   });
 

@@ -10,6 +10,7 @@ import { createSql, type Sql } from '../../src/db/client.ts';
 import { createIngestor } from '../../src/ingest/ingestor.ts';
 import { createLocalBus } from '../../src/bus/local.ts';
 import { createLogger } from '../../src/log.ts';
+import { AppError } from '../../src/errors.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/services.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -104,4 +105,12 @@ test('the connection drops while the commit is answered: the group is not retrie
   console.log(`connection lost at commit: results ${results.map((r) => r.status).join(', ')}; stored ${JSON.stringify(messages)}`);
   expect(messages.filter((message) => message === 'keyless A')).toHaveLength(1);
   expect(messages.filter((message) => message === 'keyless B')).toHaveLength(1);
+  // Stored, but the answer was lost: the callers are not told "nothing was stored".
+  for (const result of results.filter((r) => r.status === 'rejected')) {
+    const error = (result as PromiseRejectedResult).reason as AppError;
+    expect(error).toBeInstanceOf(AppError);
+    expect([error.status, error.code]).toEqual([503, 'outcome_unknown']);
+    expect(error.message).toContain('may or may not have been stored');
+  }
+  expect(results.some((r) => r.status === 'rejected')).toBe(true);
 }, 20_000);
