@@ -57,7 +57,7 @@ describe('routes: the document and the app list the same operations', () => {
     ...connections,
     log: { isLevelEnabled: () => false } as unknown as AppDeps['log'],
     rateLimits: { ingestPerSecond: 1, userPerSecond: 1 },
-    userLimiter: { take: () => 0, stop: () => {} },
+    userLimiter: { take: () => 0, size: () => 0, stop: () => {} },
     keys: { ingestApiKey: 'k', adminApiKey: 'a', metricsToken: undefined },
     deliverLocally: () => {},
     staticDir: '/nonexistent',
