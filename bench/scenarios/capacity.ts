@@ -94,6 +94,12 @@ export async function runCapacity(ctx: ScenarioContext, name: TargetName, p: Cap
     result.notes.push(`open file descriptors per server process (primary first): ${fds.join(", ")}`);
     result.notes.push(`during the ${p.holdSec} s hold: server ${holdCores.toFixed(3)} cores, RSS ${mib(holdStart.rssKiB)} → ${mib(holdEnd.rssKiB)} MiB`);
     result.notes.push(`open sockets every ${p.sampleEverySec} s: ${samples.map((x) => `${x.sec.toFixed(0)}s:${x.open}`).join(" ")}`);
+    // RSS moves with garbage collection: the range over the hold says how much a single reading can be off.
+    const perSocket = samples.map((x) => (x.sample.rssKiB - base.rssKiB) / Math.max(1, x.open)).sort((a, b) => a - b);
+    if (perSocket.length) {
+      result.params.rssPerSocketKiBMedian = Number((perSocket[Math.floor((perSocket.length - 1) / 2)] as number).toFixed(2));
+      result.notes.push(`server RSS per socket over the hold's samples: ${(perSocket[0] as number).toFixed(2)}–${(perSocket.at(-1) as number).toFixed(2)} KiB, median ${result.params.rssPerSocketKiBMedian}`);
+    }
     if (openAfterHold < top) result.failures.push(`${top - openAfterHold} sockets closed during the ${p.holdSec} s hold`);
 
     const users = userIds(s, top);
