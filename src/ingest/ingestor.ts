@@ -73,7 +73,7 @@ const statementAttempts = 3;
 // Failures before the statement left this process: no connection was made, so nothing can have been stored.
 const neverSentCodes = new Set(['CONNECT_TIMEOUT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** Creates the ingest path: group-committed inserts followed by one bus message per insert. */
+/** Creates the ingest path: group-committed inserts, then one bus message per event-loop turn of commits. */
 export function createIngestor({
   sql,
   bus,
