@@ -22,13 +22,6 @@ export interface IngestorOptions {
   maxRows?: number;
   /** Inserts in flight at once; requests arriving meanwhile wait and join the next one. */
   maxInFlight?: number;
-  /**
-   * While an insert is in flight, another starts only once this many events wait, or once the oldest has waited
-   * `overlapAfterMs`; until then they wait for the insert in flight and go together when it ends. Fewer, larger
-   * inserts: fewer commits and socket writes per event, at the cost of at most one commit's wait at low rates.
-   */
-  overlapRows?: number;
-  overlapAfterMs?: number;
   /** How long a request may wait for its insert to start; then it is answered 503 and never inserted. */
   queueTimeoutMs?: number;
   /** Most events waiting for an insert; a request that would pass it is answered 503 at once. */
@@ -80,8 +73,6 @@ export function createIngestor({
   log,
   maxRows = 1000,
   maxInFlight = 4,
-  overlapRows = 64,
-  overlapAfterMs = 2,
   queueTimeoutMs = 5000,
   maxQueued = 20_000,
   onCommitted,
@@ -93,7 +84,6 @@ export function createIngestor({
   let inFlight = 0;
   let scheduled = false;
   let expiryTimer: Timer | undefined;
-  let overlapTimer: Timer | undefined;
   let idle: (() => void)[] = [];
   // Published outbox entries are deleted together, a few times a second: one statement for many inserts.
   const published = createOutboxSweeper(sql, log);
@@ -129,24 +119,8 @@ export function createIngestor({
     // A microtask lets every request parsed in this tick join the same insert.
     queueMicrotask(() => {
       scheduled = false;
-      while (inFlight < maxInFlight && queuedEvents > 0) {
-        if (inFlight > 0 && queuedEvents < overlapRows && !overdue()) return armOverlap();
-        void flush(take());
-      }
+      while (inFlight < maxInFlight && queuedEvents > 0) void flush(take());
     });
-  }
-
-  /** The oldest waiting request has waited `overlapAfterMs`: the insert in flight is slow, start another. */
-  function overdue(): boolean {
-    const head = queue.find((pending) => !pending.done);
-    return head !== undefined && Date.now() - (head.deadline - queueTimeoutMs) >= overlapAfterMs;
-  }
-
-  function armOverlap() {
-    overlapTimer ??= setTimeout(() => {
-      overlapTimer = undefined;
-      schedule();
-    }, overlapAfterMs);
   }
 
   function take(): Pending[] {
