@@ -8,10 +8,8 @@
 import http from "k6/http";
 import exec from "k6/execution";
 import { Counter, Trend } from "k6/metrics";
-import { WebSocket } from "k6/websockets";
-import { setTimeout } from "k6/timers";
 import { sleep } from "k6";
-import { BASE_URL, INGEST_API_KEY, WS_URL, connectTime, connected, received, sent, summary, token, userId } from "./lib.ts";
+import { BASE_URL, INGEST_API_KEY, holdSocket, sent, summary, userId } from "./lib.ts";
 
 const USERS = Math.min(1000, Number(__ENV.USERS ?? 1000));
 const ROUNDS = Number(__ENV.ROUNDS ?? 5);
@@ -44,26 +42,14 @@ export const options = {
 
 /** One VU per socket; an announcement is `k6 <round> <startedAt> <mode> …`, seen once per socket. */
 export function sockets(): void {
-  const i = exec.scenario.iterationInTest;
-  const started = Date.now();
   const seen: Record<string, true> = {};
-  const ws = new WebSocket(`${WS_URL}/ws?token=${token(userId(i))}`);
-  ws.onmessage = (ev) => {
-    if (!ev) return;
-    const frame = JSON.parse(String(ev.data)) as { type: string; payload?: { message?: string } };
-    if (frame.type === "READY") {
-      connected.add(1);
-      connectTime.add(Date.now() - started);
-    } else if (frame.type === "NOTIFICATION") {
-      const [, round, at, mode] = (frame.payload?.message ?? "").split(" ");
-      const key = `${round} ${mode}`;
-      if (seen[key]) duplicates.add(1);
-      seen[key] = true;
-      received.add(1);
-      if (mode && Number.isFinite(Number(at))) fanoutLatency.add(Date.now() - Number(at), { mode });
-    }
-  };
-  setTimeout(() => ws.close(), HOLD * 1000);
+  holdSocket(exec.scenario.iterationInTest, HOLD * 1000, (text) => {
+    const [, round, at, mode] = text.split(" ");
+    const key = `${round} ${mode}`;
+    if (seen[key]) duplicates.add(1);
+    seen[key] = true;
+    if (mode && Number.isFinite(Number(at))) fanoutLatency.add(Date.now() - Number(at), { mode });
+  });
 }
 
 const params = { headers: { "content-type": "application/json", authorization: `Bearer ${INGEST_API_KEY}` } };

@@ -50,8 +50,17 @@ export function ingest(users: string[]): number {
   return http.post(url, body, params).status;
 }
 
-/** Opens user `i`'s socket, records latency of every NOTIFICATION, closes after `holdMs`. */
-export function holdSocket(i: number, holdMs: number): void {
+/** Send → client latency of one notification whose message carries its send time as the third word. */
+function recordLatency(message: string): void {
+  const sentAt = Number(message.split(" ")[2]);
+  if (Number.isFinite(sentAt)) deliveryLatency.add(Date.now() - sentAt);
+}
+
+/**
+ * Opens user `i`'s socket, counts READY and every NOTIFICATION, hands each notification's message to `onNotification`
+ * (by default: its delivery latency), and closes after `holdMs`.
+ */
+export function holdSocket(i: number, holdMs: number, onNotification: (message: string) => void = recordLatency): void {
   const started = Date.now();
   const ws = new WebSocket(`${WS_URL}/ws?token=${token(userId(i))}`);
   ws.onmessage = (ev) => {
@@ -61,9 +70,8 @@ export function holdSocket(i: number, holdMs: number): void {
       connected.add(1);
       connectTime.add(Date.now() - started);
     } else if (frame.type === "NOTIFICATION") {
-      const sentAt = Number(frame.payload?.message?.split(" ")[2]);
       received.add(1);
-      if (Number.isFinite(sentAt)) deliveryLatency.add(Date.now() - sentAt);
+      onNotification(frame.payload?.message ?? "");
     }
   };
   setTimeout(() => ws.close(), holdMs);
