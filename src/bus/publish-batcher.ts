@@ -20,7 +20,6 @@ export interface PublishBatcher {
 
 interface Waiting {
   items: BusNotification[];
-  count: number;
   callers: { resolve(): void; reject(error: unknown): void }[];
 }
 
@@ -39,14 +38,13 @@ export function createPublishBatcher(bus: Bus, { echo, maxItems = 5000 }: Publis
   return {
     publish(items) {
       return new Promise((resolve, reject) => {
-        if (open && open.count > 0 && open.count + items.length > maxItems) send(open);
+        if (open && open.items.length > 0 && open.items.length + items.length > maxItems) send(open);
         if (!open) {
-          const batch: Waiting = { items: [], count: 0, callers: [] };
+          const batch: Waiting = { items: [], callers: [] };
           open = batch;
           setImmediate(() => open === batch && send(batch));
         }
         for (const item of items) open.items.push(item);
-        open.count += items.length;
         open.callers.push({ resolve, reject });
       });
     },
